@@ -1,0 +1,137 @@
+"""The composition root: the one place that picks concrete classes and wires them together."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.settings_file import Paths, load_settings, save_settings
+from csconsole.domain.audit_chain import ChainReport, verify_chain
+from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.staff import Role
+from csconsole.persistence import migrate
+from csconsole.persistence.audit_reader import iter_chain
+from csconsole.persistence.cache import cache_key, open_cache_engine
+from csconsole.persistence.cache_loader import load_reference_sqlite
+from csconsole.persistence.customer_lookup import SqliteCustomerLookup
+from csconsole.persistence.unit_of_work import SqlUnitOfWorkFactory, unit_of_work_factory
+from csconsole.services.auth import AuthService
+from csconsole.services.clock import SystemClock
+from csconsole.services.ports import Clock, SecretStore
+from csconsole.services.search import SearchService
+from csconsole.services.settings import Settings
+
+Progress = Callable[[str, int, int], None]
+
+DEMO_STAFF = [
+    ("rep", "Demo Rep", Role.REP),
+    ("supervisor", "Demo Supervisor", Role.SUPERVISOR),
+    ("admin", "Demo Admin", Role.ADMIN),
+]
+
+
+@dataclass
+class Console:
+    """Everything one running console (window or command) uses, wired once."""
+
+    paths: Paths
+    settings: Settings
+    secrets: SecretStore
+    engine: Engine
+    clock: Clock
+    uow: SqlUnitOfWorkFactory
+    lookup: SqliteCustomerLookup
+    search: SearchService
+    auth: AuthService
+
+    @classmethod
+    def open(
+        cls,
+        paths: Paths | None = None,
+        secrets: SecretStore | None = None,
+        *,
+        create: bool = False,
+        clock: Clock | None = None,
+    ) -> Console:
+        paths = paths or Paths.from_environment()
+        settings = load_settings(paths)
+        secrets = secrets or KeyringSecretStore()
+        key = cache_key(secrets, paths.cache_file, create=create)
+        engine = open_cache_engine(paths.cache_file, key, create=create)
+        try:
+            migrate.upgrade(engine)
+        except Exception as exc:
+            engine.dispose()
+            raise CsConsoleError(f"The cache schema could not be upgraded: {exc}") from None
+        clock = clock or SystemClock()
+        workstation = settings.workstation or socket.gethostname()
+        uow = unit_of_work_factory(engine, workstation)
+        lookup = SqliteCustomerLookup(engine)
+        search = SearchService(
+            lookup, default_region=settings.default_region, limit=settings.search_limit
+        )
+        auth = AuthService(uow, clock, workstation=workstation)
+        return cls(paths, settings, secrets, engine, clock, uow, lookup, search, auth)
+
+    def close(self) -> None:
+        self.lookup.close()
+        self.engine.dispose()
+
+    def verify_audit(self) -> ChainReport:
+        return verify_chain(iter_chain(self.engine))
+
+
+def build_demo(
+    *,
+    customers: int,
+    seed: int,
+    paths: Paths | None = None,
+    secrets: SecretStore | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Console, list[tuple[str, str, Role]], dict[str, int]]:
+    """Make the demo shop, load the cache from it, create demo staff.
+
+    Returns the open console, the staff credentials (shown once, stored only as hashes) and
+    the row counts loaded.
+    """
+    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
+
+    paths = paths or Paths.from_environment()
+    if not force and (paths.cache_file.exists() or paths.demo_shop_file.exists()):
+        raise CsConsoleError(
+            f"A cache already exists in {paths.data_dir}; pass --force to replace it with a new "
+            "demo (everything in it, including its audit trail, is lost)."
+        )
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    secrets = secrets or KeyringSecretStore()
+    if force:
+        for path in (paths.cache_file, paths.demo_shop_file):
+            for extra in ("", "-wal", "-shm"):
+                Path(str(path) + extra).unlink(missing_ok=True)
+        secrets.delete(_key_name(paths.cache_file))
+    generate_demo_shop(paths.demo_shop_file, customers=customers, seed=seed, progress=progress)
+    if not paths.settings_file.exists():
+        save_settings(paths, Settings())
+    console = Console.open(paths, secrets, create=True)
+    counts = load_reference_sqlite(console.engine, paths.demo_shop_file, progress)
+    credentials = console.auth.bootstrap_staff(DEMO_STAFF)
+    return console, credentials, counts
+
+
+def _key_name(path: Path) -> str:
+    from csconsole.persistence.cache import cache_key_name
+
+    return cache_key_name(path)
+
+
+def run_gui(paths: Paths | None = None) -> int:
+    """Open the window. Qt is imported here only, so headless commands start fast."""
+    from csconsole.ui.main import run
+
+    return run(lambda: Console.open(paths))

@@ -1,0 +1,27 @@
+"""Errors whose messages may be shown to a user: they never contain personal data."""
+
+from __future__ import annotations
+
+
+class CsConsoleError(Exception):
+    """Base class; ``str(error)`` is a one-line reason fit for a dialog or standard error."""
+
+
+class SignInError(CsConsoleError):
+    pass
+
+
+class PermissionDenied(CsConsoleError):
+    pass
+
+
+class CacheError(CsConsoleError):
+    """The local cache is missing, corrupt or cannot be decrypted."""
+
+
+class SecretStoreError(CsConsoleError):
+    """No usable keyring; never fall back to a plaintext file."""
+
+
+class NotFound(CsConsoleError):
+    pass

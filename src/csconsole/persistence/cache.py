@@ -1,0 +1,100 @@
+"""Opening the encrypted local cache (SQLCipher) with its key from the keyring."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from csconsole.domain.errors import CacheError
+from csconsole.services.ports import SecretStore
+
+_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+def cache_key_name(path: Path) -> str:
+    """Keyring entry of one cache file; CSCONSOLE_HOME differs per test, so the path is in it."""
+    import hashlib
+
+    return "cache-key:" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def cache_key(secrets_store: SecretStore, path: Path, *, create: bool) -> str:
+    """The 256-bit raw key of the cache: random, never derived, so opening costs no PBKDF2."""
+    name = cache_key_name(path)
+    key = secrets_store.get(name)
+    if key is None:
+        if not create:
+            raise CacheError(
+                f"No key for the local cache {path.name} in the keyring. The cache cannot be "
+                "decrypted without it; move the file aside and run `csconsole demo` or "
+                "`csconsole sync --full` to build a new one."
+            )
+        key = secrets.token_hex(32)
+        secrets_store.set(name, key)
+    if not _HEX_KEY.match(key):
+        raise CacheError("The cache key in the keyring is malformed (expected 64 hex digits).")
+    return key
+
+
+def _on_connect(key_hex: str) -> Any:
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        cur = dbapi_connection.cursor()
+        # The key must be the first statement; raw hex skips key derivation.
+        cur.execute(f"PRAGMA key = \"x'{key_hex}'\"")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 10000")
+        cur.execute("PRAGMA cache_size = -65536")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.execute("PRAGMA mmap_size = 0")
+        cur.close()
+
+    return connect
+
+
+def open_cache_engine(path: Path, key_hex: str, *, create: bool = False) -> Engine:
+    """An engine on the cache file; checks the key by reading the schema.
+
+    Raises CacheError naming the problem and the way out; never modifies or deletes the file.
+    """
+    if not create and not path.exists():
+        raise CacheError(
+            f"The local cache {path} does not exist. Run `csconsole demo` to make the demo "
+            "shop, or `csconsole sync --full` after `csconsole connect`."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{path}",
+        module=sqlcipher3.dbapi2,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        connect_args={"check_same_thread": False, "timeout": 10},
+    )
+    event.listen(engine, "connect", _on_connect(key_hex))
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+    except Exception as exc:  # the driver's message is all we have to tell key from corruption
+        engine.dispose()
+        raise CacheError(
+            f"The local cache {path.name} cannot be opened: {_reason(exc)}. The file was left "
+            "untouched; if the keyring was reset or the file is damaged, move it aside and "
+            "rebuild it with `csconsole demo` or `csconsole sync --full`."
+        ) from None
+    return engine
+
+
+def _reason(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc))
+    if "not a database" in text:
+        return "wrong key or not a cache file"
+    if "malformed" in text or "corrupt" in text:
+        return "the file is corrupt"
+    return text.splitlines()[0][:120] if text else type(exc).__name__

@@ -1,0 +1,100 @@
+"""What the services need from outside, as Protocols; adapters and persistence implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from csconsole.domain.customers import CustomerRow, CustomerSummary
+from csconsole.domain.staff import Role
+
+DetailValue = str | int | float | bool | None
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class SecretStore(Protocol):
+    def get(self, name: str) -> str | None: ...
+    def set(self, name: str, value: str) -> None: ...
+    def delete(self, name: str) -> None: ...
+
+
+class CustomerLookup(Protocol):
+    """Read-only lookups over the local cache, each bounded by ``limit``."""
+
+    def by_email_prefix(self, prefix: str, limit: int) -> Sequence[CustomerRow]: ...
+    def by_order_number_prefix(
+        self, prefix: str, limit: int
+    ) -> Sequence[tuple[CustomerRow, str]]: ...
+    def by_phone_suffix(
+        self, reversed_digits: str, limit: int
+    ) -> Sequence[tuple[CustomerRow, str]]: ...
+    def by_postcode(self, postcode: str, limit: int) -> Sequence[CustomerRow]: ...
+    def by_name_tokens(
+        self, groups: Sequence[Sequence[str]], limit: int
+    ) -> Sequence[CustomerRow]: ...
+    def name_vocabulary(self) -> Sequence[str]: ...
+    def summary(self, customer_id: int) -> CustomerSummary | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRecord:
+    staff_id: int
+    username: str
+    display_name: str
+    role: Role
+    password_hash: str
+    failed_attempts: int
+    last_failure_at: datetime | None
+    active: bool
+
+
+class StaffRepository(Protocol):
+    def by_username(self, username: str) -> StaffRecord | None: ...
+    def add(self, username: str, display_name: str, role: Role, password_hash: str) -> int: ...
+    def record_failure(self, staff_id: int, at: datetime) -> None: ...
+    def record_success(self, staff_id: int, password_hash: str | None) -> None: ...
+    def count(self) -> int: ...
+
+
+class AuditLog(Protocol):
+    def append(
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        role: str,
+        action: str,
+        customer_id: int | None = None,
+        case_id: int | None = None,
+        details: Mapping[str, DetailValue] | None = None,
+    ) -> str:
+        """Append one event in the current transaction; return its chain hash."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything done through it commits together, or not at all."""
+
+    staff: StaffRepository
+    audit: AuditLog
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...

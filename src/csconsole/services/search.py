@@ -1,0 +1,192 @@
+"""Find a customer while the rep types: exact identifiers first, then names, typos tolerated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from csconsole.domain.customers import CustomerHit, CustomerRow, CustomerSummary
+from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
+from csconsole.domain.text import fold
+
+from .audit import record
+from .auth import Session
+from .ports import Clock, CustomerLookup, UnitOfWorkFactory
+
+DEFAULT_LIMIT = 50
+# Names are ranked within a bounded candidate set: ranking all FTS hits costs too much at 1M.
+NAME_CANDIDATES = 200
+FUZZY_MIN_SCORE = 75.0
+FUZZY_VARIANTS = 4
+# A prefix this short matches too much to be worth typo correction.
+FUZZY_MIN_TOKEN = 3
+
+
+@dataclass(slots=True)
+class _Ranked:
+    hits: dict[int, CustomerHit] = field(default_factory=dict)
+
+    def add(self, row: CustomerRow, kind: MatchKind, score: float) -> None:
+        old = self.hits.get(row.customer_id)
+        if old is None or (kind, -score) < (old.matched_on, -old.score):
+            self.hits[row.customer_id] = CustomerHit.from_row(row, kind, score)
+
+    def add_all(self, rows: Iterable[CustomerRow], kind: MatchKind, score: float) -> None:
+        for row in rows:
+            self.add(row, kind, score)
+
+    def ordered(self, limit: int) -> list[CustomerHit]:
+        ranked = sorted(
+            self.hits.values(), key=lambda h: (h.matched_on, -h.score, h.name, h.customer_id)
+        )
+        return ranked[:limit]
+
+
+class SearchService:
+    """Read-only search over the local cache. Results are masked (see ``CustomerHit``)."""
+
+    def __init__(
+        self, lookup: CustomerLookup, *, default_region: str = "US", limit: int = DEFAULT_LIMIT
+    ) -> None:
+        self._lookup = lookup
+        self._region = default_region
+        self._limit = limit
+        self._vocabulary: list[str] | None = None
+
+    def parse(self, text: str) -> ParsedQuery:
+        return parse_query(text, default_region=self._region)
+
+    def search(self, text: str) -> list[CustomerHit]:
+        """Every reading of ``text``, merged; never raises on odd input."""
+        query = self.parse(text)
+        if query.is_empty:
+            return []
+        limit = self._limit
+        ranked = _Ranked()
+        look = self._lookup
+        if query.email:
+            for row in look.by_email_prefix(query.email, limit):
+                exact = fold(row.email) == query.email
+                ranked.add(row, MatchKind.EMAIL if exact else MatchKind.EMAIL_PREFIX, 100.0)
+        if query.order_number:
+            for row, number in look.by_order_number_prefix(query.order_number, limit):
+                exact = number.upper() == query.order_number
+                ranked.add(
+                    row, MatchKind.ORDER_NUMBER if exact else MatchKind.ORDER_NUMBER_PREFIX, 100.0
+                )
+        for suffix in query.phone_suffixes:
+            for row, digits in look.by_phone_suffix(suffix, limit):
+                whole = query.phone_full and len(digits) - len(suffix) <= 3
+                ranked.add(row, MatchKind.PHONE if whole else MatchKind.PHONE_ENDING, 100.0)
+        if query.postcode:
+            ranked.add_all(look.by_postcode(query.postcode, limit), MatchKind.POSTCODE, 100.0)
+        if query.name_tokens:
+            self._search_names(query.name_tokens, ranked, limit)
+        return ranked.ordered(limit)
+
+    def _search_names(self, tokens: Sequence[str], ranked: _Ranked, limit: int) -> None:
+        wanted = " ".join(tokens)
+        rows = self._lookup.by_name_tokens([[t] for t in tokens], NAME_CANDIDATES)
+        kind = MatchKind.NAME
+        if len(rows) < limit:
+            groups = [self._variants(t) for t in tokens]
+            if any(len(g) > 1 for g in groups):
+                seen = {r.customer_id for r in rows}
+                extra = self._lookup.by_name_tokens(groups, NAME_CANDIDATES)
+                self._rank_names(
+                    [r for r in extra if r.customer_id not in seen],
+                    wanted,
+                    ranked,
+                    MatchKind.NAME_FUZZY,
+                )
+        self._rank_names(rows, wanted, ranked, kind)
+
+    @staticmethod
+    def _rank_names(
+        rows: Sequence[CustomerRow], wanted: str, ranked: _Ranked, kind: MatchKind
+    ) -> None:
+        for row in rows:
+            name = fold(f"{row.first_name} {row.last_name}")
+            score = float(fuzz.token_sort_ratio(wanted, name))
+            ranked.add(row, kind, score)
+
+    def _variants(self, token: str) -> list[str]:
+        """The token itself plus the closest spellings of it in the name index."""
+        if len(token) < FUZZY_MIN_TOKEN:
+            return [token]
+        vocabulary = self.vocabulary()
+        matches = process.extract(
+            token,
+            vocabulary,
+            scorer=fuzz.ratio,
+            limit=FUZZY_VARIANTS,
+            score_cutoff=FUZZY_MIN_SCORE,
+        )
+        return [token, *(m[0] for m in matches if m[0] != token)]
+
+    def vocabulary(self) -> list[str]:
+        """Distinct folded name tokens, loaded once per service (it changes only on sync)."""
+        if self._vocabulary is None:
+            self._vocabulary = list(self._lookup.name_vocabulary())
+        return self._vocabulary
+
+    def forget_vocabulary(self) -> None:
+        """Call after a sync changed names."""
+        self._vocabulary = None
+
+    def summary(self, customer_id: int) -> CustomerSummary | None:
+        return self._lookup.summary(customer_id)
+
+
+def audit_search(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    session: Session,
+    query: ParsedQuery,
+    hits: Sequence[CustomerHit],
+    channel: str,
+) -> None:
+    """One audit event per settled search: the kind of query and who came back, never the text."""
+    session.require("search")
+    with uow_factory() as uow:
+        record(
+            uow,
+            clock,
+            session,
+            "customer.search",
+            details={
+                "query_kind": query.kind,
+                "results": len(hits),
+                "customer_ids": ",".join(str(h.customer_id) for h in hits[:20]),
+                "channel": channel,
+            },
+        )
+        uow.commit()
+
+
+def open_customer(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    session: Session,
+    search: SearchService,
+    customer_id: int,
+    channel: str,
+) -> CustomerSummary | None:
+    """The masked customer panel; opening it is audited."""
+    session.require("view_customer")
+    summary = search.summary(customer_id)
+    if summary is None:
+        return None
+    with uow_factory() as uow:
+        record(
+            uow,
+            clock,
+            session,
+            "customer.view_masked",
+            customer_id=customer_id,
+            details={"channel": channel},
+        )
+        uow.commit()
+    return summary

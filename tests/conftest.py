@@ -1,0 +1,113 @@
+"""Shared fixtures: an in-memory keyring, a private CSCONSOLE_HOME, a small real demo cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.settings_file import Paths
+
+# Qt tests run offscreen unless the run sets a platform (xvfb-run sets DISPLAY, not this).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring backend that lives in this process only (unit tests never touch a real one)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if (service, username) not in self.store:
+            import keyring.errors
+
+            raise keyring.errors.PasswordDeleteError(username)
+        del self.store[(service, username)]
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private CSCONSOLE_HOME for the test."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("CSCONSOLE_HOME", str(root))
+    return root
+
+
+@pytest.fixture
+def paths(home: Path) -> Paths:
+    return Paths.from_environment()
+
+
+@pytest.fixture
+def secret_store(memory_keyring: MemoryKeyring) -> KeyringSecretStore:
+    return KeyringSecretStore(memory_keyring)
+
+
+DEMO_CUSTOMERS = 400
+DEMO_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo shop file, generated once per test run (copied per test)."""
+    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
+
+    path = tmp_path_factory.mktemp("demo") / "demo-shop.sqlite"
+    generate_demo_shop(path, customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
+    return path
+
+
+@pytest.fixture
+def demo(
+    paths: Paths,
+    secret_store: KeyringSecretStore,
+    demo_template: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):  # type: ignore[no-untyped-def]
+    """A real encrypted cache loaded from the demo shop, with demo staff.
+
+    Yields (console, {role: (username, password)}).
+    """
+    import shutil
+
+    from csconsole import app
+    from csconsole.adapters.reference_shop import demo_generator
+
+    def copy_template(path: Path, **_: object) -> None:
+        shutil.copyfile(demo_template, path)
+
+    monkeypatch.setattr(demo_generator, "generate_demo_shop", copy_template)
+    console, credentials, _ = app.build_demo(
+        customers=DEMO_CUSTOMERS, seed=DEMO_SEED, paths=paths, secrets=secret_store
+    )
+    staff = {role.value: (user, password) for user, password, role in credentials}
+    try:
+        yield console, staff
+    finally:
+        console.close()
