@@ -19,9 +19,9 @@ def alembic_config(engine_connection: object | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the cache schema to the newest revision (a no-op when it is already there)."""
+    """Bring the cache schema to the newest revision of every branch (a no-op when it is already there)."""
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
+        command.upgrade(alembic_config(conn), "heads")
 
 
 def check(engine: Engine) -> None:

@@ -98,3 +98,26 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A change for the shop, queued in the cache and pushed by sync exactly once.
+
+    ``kind``: correction | opt_out | erasure | account_flag | ledger_record.
+    ``expected`` holds the values the rep saw (the optimistic check); ``changes`` the new ones.
+    """
+
+    kind: str
+    entity: str
+    entity_key: str
+    changes: Mapping[str, DetailValue]
+    expected: Mapping[str, DetailValue]
+    idempotency_key: str
+    case_id: int | None = None
+
+
+class Outbox(Protocol):
+    def enqueue(self, item: OutboxItem) -> int:
+        """Queue in the caller's transaction; returns the outbox id."""
+        ...
