@@ -1,0 +1,9 @@
+"""Headless subcommands. Each module has ``register(subparsers)``; list new ones in COMMANDS."""
+
+from __future__ import annotations
+
+COMMANDS = [
+    "csconsole.commands.demo",
+    "csconsole.commands.search",
+    "csconsole.commands.audit",
+]

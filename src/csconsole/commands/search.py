@@ -1,0 +1,59 @@
+"""`csconsole search`: find customers headless, audited like the window."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .common import sign_in
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from csconsole.app import Console
+    from csconsole.services.search import audit_search
+
+    console = Console.open()
+    try:
+        session = sign_in(console)
+        session.require("search")
+        query = console.search.parse(args.text)
+        hits = console.search.search(args.text)
+        audit_search(console.uow, console.clock, session, query, hits, channel="cli")
+    finally:
+        console.close()
+    if args.json:
+        json.dump(
+            [
+                {
+                    "customer_id": h.customer_id,
+                    "name": h.name,
+                    "email": h.email_masked,
+                    "phone": h.phone_masked,
+                    "city": h.city,
+                    "country": h.country,
+                    "matched_on": h.matched_on.label,
+                    "score": round(h.score, 1),
+                }
+                for h in hits
+            ],
+            sys.stdout,
+            ensure_ascii=False,
+        )
+        print()
+    else:
+        for h in hits:
+            print(
+                f"{h.customer_id:>9}  {h.name:<32} {h.email_masked:<28} {h.phone_masked:<12} "
+                f"{h.city}, {h.country}  [{h.matched_on.label}]"
+            )
+        print(f"{len(hits)} result(s)", file=sys.stderr)
+    return 0
+
+
+def register(sub: Any) -> None:
+    search = sub.add_parser("search", help="find customers (results are masked)")
+    search.add_argument("text")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(func=cmd_search)
