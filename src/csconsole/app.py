@@ -10,21 +10,26 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.policy_files import load_profile
 from csconsole.adapters.settings_file import Paths, load_settings, save_settings
-from csconsole.domain.audit_chain import ChainReport, verify_chain
+from csconsole.domain.audit_integrity import IntegrityReport
 from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.policy import PolicyProfile
 from csconsole.domain.staff import Role
 from csconsole.persistence import migrate
-from csconsole.persistence.audit_reader import iter_chain
 from csconsole.persistence.cache import cache_key, open_cache_engine
 from csconsole.persistence.cache_loader import load_reference_sqlite
 from csconsole.persistence.customer_lookup import SqliteCustomerLookup
 from csconsole.persistence.unit_of_work import SqlUnitOfWorkFactory, unit_of_work_factory
+from csconsole.services.audit_trail import AuditTrailService
 from csconsole.services.auth import AuthService
+from csconsole.services.cases import CaseService
 from csconsole.services.clock import SystemClock
 from csconsole.services.ports import Clock, SecretStore
 from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
+from csconsole.services.unmask import UnmaskService
+from csconsole.services.verification import VerificationService
 
 Progress = Callable[[str, int, int], None]
 
@@ -48,6 +53,12 @@ class Console:
     lookup: SqliteCustomerLookup
     search: SearchService
     auth: AuthService
+    # Cases, caller verification, unmasking and the audit trail (issue 4).
+    profile: PolicyProfile
+    cases: CaseService
+    verification: VerificationService
+    unmask: UnmaskService
+    audit_trail: AuditTrailService
 
     @classmethod
     def open(
@@ -76,14 +87,38 @@ class Console:
             lookup, default_region=settings.default_region, limit=settings.search_limit
         )
         auth = AuthService(uow, clock, workstation=workstation)
-        return cls(paths, settings, secrets, engine, clock, uow, lookup, search, auth)
+        try:
+            profile = load_profile(settings.policy_profile)
+        except CsConsoleError:
+            lookup.close()
+            engine.dispose()
+            raise
+        return cls(
+            paths,
+            settings,
+            secrets,
+            engine,
+            clock,
+            uow,
+            lookup,
+            search,
+            auth,
+            profile=profile,
+            cases=CaseService(uow, clock, profile),
+            verification=VerificationService(
+                uow, clock, profile, default_region=settings.default_region
+            ),
+            unmask=UnmaskService(uow, clock, profile),
+            audit_trail=AuditTrailService(uow, clock),
+        )
 
     def close(self) -> None:
         self.lookup.close()
         self.engine.dispose()
 
-    def verify_audit(self) -> ChainReport:
-        return verify_chain(iter_chain(self.engine))
+    def verify_audit(self) -> IntegrityReport:
+        """The whole trail, past acknowledged breaks; a break found stops further events."""
+        return self.audit_trail.verify()
 
 
 def build_demo(
@@ -128,10 +163,3 @@ def _key_name(path: Path) -> str:
     from csconsole.persistence.cache import cache_key_name
 
     return cache_key_name(path)
-
-
-def run_gui(paths: Paths | None = None) -> int:
-    """Open the window. Qt is imported here only, so headless commands start fast."""
-    from csconsole.ui.main import run
-
-    return run(lambda: Console.open(paths))

@@ -24,9 +24,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
-        from csconsole.app import run_gui
+        # Qt first: the sign-in window shows while the app's heavier imports and the cache
+        # opening run on the UI's worker thread.
+        from csconsole.ui.main import run
 
-        return run_gui()
+        def open_console() -> object:
+            from csconsole.app import Console
+
+            return Console.open()
+
+        return run(open_console)
     try:
         return int(args.func(args))
     except CsConsoleError as exc:

@@ -1,0 +1,213 @@
+"""The console window: search on the left, the opened customer on the right, a lock screen over
+both after a pause. Every cache access runs on the task runner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from csconsole.domain.customers import CustomerHit, CustomerSummary
+from csconsole.domain.lookup import ParsedQuery
+from csconsole.services.auth import Session
+from csconsole.services.search import audit_search, open_customer
+
+from .console_like import ConsoleLike
+from .customer_panel import CustomerPanel
+from .idle_lock import IdleWatcher, LockScreen, minutes_to_ms
+from .search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
+from .tasks import TaskContext, TaskHandle, TaskRunner
+
+CHANNEL = "ui"
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(
+        self,
+        console: ConsoleLike,
+        session: Session,
+        runner: TaskRunner,
+        *,
+        idle_timeout_ms: int | None = None,
+        debounce_ms: int = DEBOUNCE_MS,
+        settle_ms: int = SETTLE_MS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.console = console
+        self.session = session
+        self._runner = runner
+        self._opening: TaskHandle | None = None
+        self.audited_searches = 0
+        staff = session.staff
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"csconsole — {staff.display_name} ({staff.role.value})")
+        self.resize(1180, 720)
+
+        self.search_panel = SearchPanel(
+            console.search, runner, debounce_ms=debounce_ms, settle_ms=settle_ms
+        )
+        self.customer_panel = CustomerPanel()
+        self.content = QSplitter(Qt.Orientation.Horizontal)
+        self.content.setObjectName("content")
+        self.content.setChildrenCollapsible(False)
+        self.content.addWidget(self.search_panel)
+        self.content.addWidget(self.customer_panel)
+        self.content.setStretchFactor(0, 3)
+        self.content.setStretchFactor(1, 2)
+        self.content.setContentsMargins(8, 8, 8, 8)
+
+        self.lock_screen = LockScreen(runner, console.auth, session)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.content)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
+
+        self.user_label = QLabel(f"Signed in: {staff.display_name} ({staff.role.value})")
+        self.user_label.setObjectName("userLabel")
+        self.user_label.setAccessibleName("Signed-in user")
+        self.results_label = QLabel()
+        self.results_label.setObjectName("resultsLabel")
+        self.results_label.setAccessibleName("Search result count and time")
+        self.statusBar().addWidget(self.results_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self.find_action = QAction("&Find customer", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+K"))
+        self.find_action.setToolTip("Go to the search field (Ctrl+K)")
+        self.find_action.triggered.connect(self.search_panel.focus_search)
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setToolTip("Lock the console now (Ctrl+L)")
+        self.lock_action.triggered.connect(self.lock)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setToolTip("Quit (Ctrl+Q)")
+        self.quit_action.triggered.connect(self.close)
+        menu = self.menuBar().addMenu("&Console")
+        menu.addAction(self.find_action)
+        menu.addAction(self.lock_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        for action in (self.find_action, self.lock_action, self.quit_action):
+            self.addAction(action)
+
+        self.search_panel.open_requested.connect(self.open_hit)
+        self.search_panel.results_shown.connect(self._results_shown)
+        self.search_panel.search_failed.connect(self._show_problem)
+        self.search_panel.settled.connect(self._audit_search)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.quit_requested.connect(self.close)
+
+        if idle_timeout_ms is None:
+            idle_timeout_ms = minutes_to_ms(console.settings.idle_lock_minutes)
+        self.idle = IdleWatcher(idle_timeout_ms, self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        self.search_panel.search_field.setFocus()
+
+    # --- locking -----------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_screen
+
+    def lock(self) -> None:
+        if self.is_locked:
+            return
+        self.idle.stop()
+        self.stack.setCurrentWidget(self.lock_screen)
+        for action in (self.find_action, self.lock_action):
+            action.setEnabled(False)
+        self.results_label.setText("Locked")
+        self.lock_screen.reset()
+
+    def unlock(self) -> None:
+        self.stack.setCurrentWidget(self.content)
+        for action in (self.find_action, self.lock_action):
+            action.setEnabled(True)
+        self.results_label.clear()
+        self.idle.start()
+        self.search_panel.focus_search()
+
+    # --- opening a customer ------------------------------------------------------------------
+
+    def open_hit(self, hit: CustomerHit) -> None:
+        console, session, customer_id = self.console, self.session, hit.customer_id
+
+        def run(_ctx: TaskContext) -> CustomerSummary | None:
+            return open_customer(
+                console.uow, console.clock, session, console.search, customer_id, CHANNEL
+            )
+
+        if self._opening is not None and not self._opening.is_done:
+            self._opening.cancel()
+        self.customer_panel.show_loading(hit.name)
+        self._opening = self._runner.submit(
+            run, name="open_customer", on_finished=self._opened, on_failed=self._open_failed
+        )
+
+    def _opened(self, summary: CustomerSummary | None) -> None:
+        if summary is None:
+            self.customer_panel.show_error(
+                "This customer is no longer in the local cache (removed by the last sync)."
+            )
+            return
+        self.customer_panel.show_summary(summary)
+
+    def _open_failed(self, message: str) -> None:
+        self.customer_panel.show_error(f"The customer could not be opened: {message}")
+
+    # --- auditing searches -------------------------------------------------------------------
+
+    def _audit_search(self, query: ParsedQuery, hits: list[CustomerHit]) -> None:
+        console, session = self.console, self.session
+
+        def run(_ctx: TaskContext) -> None:
+            audit_search(console.uow, console.clock, session, query, hits, CHANNEL)
+
+        self._runner.submit(
+            run, name="audit_search", on_finished=self._audited, on_failed=self._audit_failed
+        )
+
+    def _audited(self, _result: object) -> None:
+        self.audited_searches += 1
+
+    def _audit_failed(self, message: str) -> None:
+        self._show_problem(f"The search could not be recorded in the audit trail: {message}")
+
+    # --- status ------------------------------------------------------------------------------
+
+    def _results_shown(self, count: int, elapsed_ms: float) -> None:
+        if count < 0:
+            self.results_label.clear()
+            return
+        noun = "result" if count == 1 else "results"
+        self.results_label.setText(f"{count} {noun} in {elapsed_ms:.0f} ms")
+
+    def _show_problem(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15_000)
+
+    # --- Qt events ---------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._focus_search_if_unlocked)
+
+    def _focus_search_if_unlocked(self) -> None:
+        if not self.is_locked:
+            self.search_panel.focus_search()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        self.search_panel.flush_settled()
+        super().closeEvent(event)
+        self.closed.emit()

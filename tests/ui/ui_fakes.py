@@ -1,0 +1,299 @@
+"""Hand-written fakes of the console's services for the widget tests.
+
+The search is the real ``SearchService`` over an in-memory ``CustomerLookup``, so parsing,
+ranking and masking are the real ones; auth and the unit of work are small fakes that record
+what the window asked of them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from csconsole.domain.customers import CustomerRow, CustomerSummary
+from csconsole.domain.errors import SignInError
+from csconsole.domain.lookup import reverse_digits
+from csconsole.domain.masking import mask_email, mask_phone, mask_postcode
+from csconsole.domain.staff import Role, StaffMember
+from csconsole.domain.text import digits_only, fold, name_index_text, normalise_postcode
+from csconsole.services.auth import Session
+from csconsole.services.search import SearchService
+from csconsole.services.settings import Settings
+
+
+@dataclass
+class FakeCustomer:
+    customer_id: int
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    postcode: str
+    city: str
+    country: str
+    orders: tuple[str, ...] = ()
+    flagged_misuse: bool = False
+    email_subscribed: bool = True
+    catalog_subscribed: bool = False
+
+    def row(self) -> CustomerRow:
+        return CustomerRow(
+            self.customer_id,
+            self.first_name,
+            self.last_name,
+            self.email,
+            self.phone,
+            self.city,
+            self.country,
+        )
+
+
+CUSTOMERS = [
+    FakeCustomer(
+        1,
+        "Jane",
+        "Doe",
+        "jane.doe@example.com",
+        "+1 415 555 4990",
+        "94110",
+        "San Francisco",
+        "US",
+        ("DN100234",),
+    ),
+    FakeCustomer(
+        2,
+        "John",
+        "Smith",
+        "john.smith@example.com",
+        "(212) 555-0142",
+        "10001",
+        "New York",
+        "US",
+        ("DN100235", "DN100301"),
+    ),
+    FakeCustomer(
+        3,
+        "Anna",
+        "Smith",
+        "anna.smith@example.org",
+        "+44 20 7946 0958",
+        "SW1A 1AA",
+        "London",
+        "GB",
+        (),
+        True,
+    ),
+    FakeCustomer(
+        4,
+        "Zoë",
+        "Müller",
+        "zoe.mueller@example.de",
+        "+49 30 901820",
+        "10115",
+        "Berlin",
+        "DE",
+        ("DN100400",),
+    ),
+    FakeCustomer(
+        5, "Annabel", "Smithers", "annabel@example.com", "+1 303 555 7781", "80202", "Denver", "US"
+    ),
+    FakeCustomer(
+        6, "Ann", "Smyth", "ann.smyth@example.net", "+1 617 555 3321", "02108", "Boston", "US"
+    ),
+]
+
+
+class FakeLookup:
+    """Implements ``services.ports.CustomerLookup`` over a list; ``delay`` slows every call."""
+
+    def __init__(self, customers: Sequence[FakeCustomer] = CUSTOMERS) -> None:
+        self.customers = {c.customer_id: c for c in customers}
+        self.delay = 0.0
+        self.calls = 0
+        self.threads: set[str] = set()
+
+    def _touch(self) -> None:
+        self.calls += 1
+        self.threads.add(threading.current_thread().name)
+        if self.delay:
+            time.sleep(self.delay)
+
+    def by_email_prefix(self, prefix: str, limit: int) -> list[CustomerRow]:
+        self._touch()
+        rows = [c.row() for c in self.customers.values() if fold(c.email).startswith(prefix)]
+        return rows[:limit]
+
+    def by_order_number_prefix(self, prefix: str, limit: int) -> list[tuple[CustomerRow, str]]:
+        self._touch()
+        out = [
+            (c.row(), n)
+            for c in self.customers.values()
+            for n in c.orders
+            if n.upper().startswith(prefix)
+        ]
+        return out[:limit]
+
+    def by_phone_suffix(self, reversed_digits: str, limit: int) -> list[tuple[CustomerRow, str]]:
+        self._touch()
+        out = []
+        for c in self.customers.values():
+            key = reverse_digits(digits_only(c.phone))
+            if key.startswith(reversed_digits):
+                out.append((c.row(), key))
+        return out[:limit]
+
+    def by_postcode(self, postcode: str, limit: int) -> list[CustomerRow]:
+        self._touch()
+        rows = [
+            c.row() for c in self.customers.values() if normalise_postcode(c.postcode) == postcode
+        ]
+        return rows[:limit]
+
+    def by_name_tokens(self, groups: Sequence[Sequence[str]], limit: int) -> list[CustomerRow]:
+        self._touch()
+        out = []
+        for c in self.customers.values():
+            words = name_index_text(c.first_name, c.last_name).split()
+            if all(any(w.startswith(t) for t in group for w in words) for group in groups):
+                out.append(c.row())
+        return out[:limit]
+
+    def name_vocabulary(self) -> list[str]:
+        self._touch()
+        words = {
+            w
+            for c in self.customers.values()
+            for w in name_index_text(c.first_name, c.last_name).split()
+        }
+        return sorted(words)
+
+    def summary(self, customer_id: int) -> CustomerSummary | None:
+        self._touch()
+        c = self.customers.get(customer_id)
+        if c is None:
+            return None
+        return CustomerSummary(
+            customer_id=c.customer_id,
+            name=f"{c.first_name} {c.last_name}",
+            email_masked=mask_email(c.email),
+            phone_masked=mask_phone(c.phone),
+            postcode_masked=mask_postcode(c.postcode),
+            city=c.city,
+            country=c.country,
+            customer_since="2021-03",
+            order_count=len(c.orders),
+            email_subscribed=c.email_subscribed,
+            catalog_subscribed=c.catalog_subscribed,
+            flagged_misuse=c.flagged_misuse,
+        )
+
+
+class FakeAudit:
+    def __init__(self, sink: list[dict[str, Any]]) -> None:
+        self._sink = sink
+        self._pending: list[dict[str, Any]] = []
+
+    def append(self, **event: Any) -> str:
+        self._pending.append(event)
+        return "0" * 64
+
+
+class FakeUnitOfWork:
+    def __init__(self, sink: list[dict[str, Any]]) -> None:
+        self._sink = sink
+        self.audit = FakeAudit(sink)
+        self.staff: Any = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.audit._pending.clear()
+
+    def commit(self) -> None:
+        self._sink.extend(self.audit._pending)
+        self.audit._pending.clear()
+
+
+class FakeUowFactory:
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.events)
+
+    def actions(self) -> list[str]:
+        return [e["action"] for e in self.events]
+
+
+class FakeAuth:
+    """Staff with passwords; locks an account after ``max_failures`` wrong passwords."""
+
+    def __init__(self, max_failures: int = 3) -> None:
+        self.staff = {
+            "rep": ("rep-password-1", StaffMember(1, "rep", "Rita Rep", Role.REP)),
+            "super": ("super-password-2", StaffMember(2, "super", "Sam Super", Role.SUPERVISOR)),
+        }
+        self.failures: dict[str, int] = {}
+        self.max_failures = max_failures
+        self.attempts: list[str] = []
+        self.delay = 0.0
+        self.threads: set[str] = set()
+
+    def sign_in(self, username: str, password: str) -> Session:
+        self.threads.add(threading.current_thread().name)
+        if self.delay:
+            time.sleep(self.delay)
+        username = username.strip()
+        self.attempts.append(username)
+        entry = self.staff.get(username)
+        if entry is None:
+            raise SignInError("Unknown user name or wrong password.")
+        if self.failures.get(username, 0) >= self.max_failures:
+            raise SignInError(
+                f"Account locked after {self.max_failures} failed sign-ins; try again in 15 min "
+                "or ask an admin."
+            )
+        if password != entry[0]:
+            self.failures[username] = self.failures.get(username, 0) + 1
+            raise SignInError("Unknown user name or wrong password.")
+        self.failures[username] = 0
+        return Session(entry[1], "test-desk")
+
+
+class FixedClock:
+    def now(self) -> datetime:
+        return datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeConsole:
+    """Has the attributes of ``csconsole.app.Console`` that the window uses."""
+
+    lookup: FakeLookup = field(default_factory=FakeLookup)
+    auth: FakeAuth = field(default_factory=FakeAuth)
+    uow: FakeUowFactory = field(default_factory=FakeUowFactory)
+    clock: FixedClock = field(default_factory=FixedClock)
+    settings: Settings = field(default_factory=Settings)
+    closed: bool = False
+    search: SearchService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.search = SearchService(self.lookup, default_region="US", limit=50)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def rep_session(console: FakeConsole, username: str = "rep") -> Session:
+    return Session(console.auth.staff[username][1], "test-desk")
