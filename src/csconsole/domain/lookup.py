@@ -20,6 +20,8 @@ MAX_NAME_TOKENS = 6
 _PHONE_CHARS = re.compile(r"^[\d\s+().\-/]+$")
 _ORDER_NUMBER = re.compile(r"^[A-Z]{0,4}\d{5,}$")
 _POSTCODE = re.compile(r"^(?=.*\d)[A-Z0-9]{3,10}$")
+# Typed before the "@": a rep spelling an address letter by letter.
+_EMAIL_LOCAL = re.compile(r"^[a-z0-9._%+\-]{3,64}$")
 
 
 class MatchKind(enum.IntEnum):
@@ -33,7 +35,8 @@ class MatchKind(enum.IntEnum):
     EMAIL_PREFIX = 5
     ORDER_NUMBER_PREFIX = 6
     NAME = 7
-    NAME_FUZZY = 8
+    EMAIL_LOCAL_PREFIX = 8
+    NAME_FUZZY = 9
 
     @property
     def label(self) -> str:
@@ -49,6 +52,7 @@ _LABELS = {
     MatchKind.EMAIL_PREFIX: "email starts with",
     MatchKind.ORDER_NUMBER_PREFIX: "order number starts with",
     MatchKind.NAME: "name",
+    MatchKind.EMAIL_LOCAL_PREFIX: "email starts with",
     MatchKind.NAME_FUZZY: "name (similar)",
 }
 
@@ -59,6 +63,7 @@ class ParsedQuery:
 
     text: str
     email: str = ""
+    email_local: str = ""
     phone_suffixes: tuple[str, ...] = ()
     phone_full: bool = False
     order_number: str = ""
@@ -69,6 +74,7 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not (
             self.email
+            or self.email_local
             or self.phone_suffixes
             or self.order_number
             or self.postcode
@@ -146,10 +152,19 @@ def parse_query(raw: str, *, default_region: str = "US") -> ParsedQuery:
     postcode = compact if _POSTCODE.match(compact) and not email else ""
     tokens: tuple[str, ...] = ()
     if not email and any(ch.isalpha() for ch in text):
-        tokens = tuple(tok for tok in name_tokens(text) if not tok.isdigit())[:MAX_NAME_TOKENS]
+        # Names hold no digits; "SW1A" or "DN1000" are identifiers, read as such above.
+        tokens = tuple(tok for tok in name_tokens(text) if not any(ch.isdigit() for ch in tok))[
+            :MAX_NAME_TOKENS
+        ]
+    email_local = ""
+    if not email and not phone_suffixes:
+        folded = fold(text)
+        if _EMAIL_LOCAL.match(folded) and not folded.isdigit():
+            email_local = folded
     return ParsedQuery(
         text=text,
         email=email,
+        email_local=email_local,
         phone_suffixes=phone_suffixes,
         phone_full=phone_full,
         order_number=order_number,

@@ -17,7 +17,7 @@ from .ports import Clock, CustomerLookup, UnitOfWorkFactory
 
 DEFAULT_LIMIT = 50
 # Names are ranked within a bounded candidate set: ranking all FTS hits costs too much at 1M.
-NAME_CANDIDATES = 200
+NAME_CANDIDATES = 100
 FUZZY_MIN_SCORE = 75.0
 FUZZY_VARIANTS = 4
 # A prefix this short matches too much to be worth typo correction.
@@ -26,22 +26,25 @@ FUZZY_MIN_TOKEN = 3
 
 @dataclass(slots=True)
 class _Ranked:
-    hits: dict[int, CustomerHit] = field(default_factory=dict)
+    """Best reading per customer; hits (and their masking) are built only for the final page."""
+
+    best: dict[int, tuple[MatchKind, float, CustomerRow]] = field(default_factory=dict)
 
     def add(self, row: CustomerRow, kind: MatchKind, score: float) -> None:
-        old = self.hits.get(row.customer_id)
-        if old is None or (kind, -score) < (old.matched_on, -old.score):
-            self.hits[row.customer_id] = CustomerHit.from_row(row, kind, score)
+        old = self.best.get(row.customer_id)
+        if old is None or (kind, -score) < (old[0], -old[1]):
+            self.best[row.customer_id] = (kind, score, row)
 
     def add_all(self, rows: Iterable[CustomerRow], kind: MatchKind, score: float) -> None:
         for row in rows:
             self.add(row, kind, score)
 
     def ordered(self, limit: int) -> list[CustomerHit]:
-        ranked = sorted(
-            self.hits.values(), key=lambda h: (h.matched_on, -h.score, h.name, h.customer_id)
-        )
-        return ranked[:limit]
+        top = sorted(
+            self.best.values(),
+            key=lambda b: (b[0], -b[1], b[2].last_name, b[2].first_name, b[2].customer_id),
+        )[:limit]
+        return [CustomerHit.from_row(row, kind, score) for kind, score, row in top]
 
 
 class SearchService:
@@ -54,6 +57,7 @@ class SearchService:
         self._region = default_region
         self._limit = limit
         self._vocabulary: list[str] | None = None
+        self._by_length: dict[int, list[str]] | None = None
 
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(text, default_region=self._region)
@@ -70,6 +74,10 @@ class SearchService:
             for row in look.by_email_prefix(query.email, limit):
                 exact = fold(row.email) == query.email
                 ranked.add(row, MatchKind.EMAIL if exact else MatchKind.EMAIL_PREFIX, 100.0)
+        if query.email_local:
+            ranked.add_all(
+                look.by_email_prefix(query.email_local, limit), MatchKind.EMAIL_LOCAL_PREFIX, 100.0
+            )
         if query.order_number:
             for row, number in look.by_order_number_prefix(query.order_number, limit):
                 exact = number.upper() == query.order_number
@@ -89,19 +97,14 @@ class SearchService:
     def _search_names(self, tokens: Sequence[str], ranked: _Ranked, limit: int) -> None:
         wanted = " ".join(tokens)
         rows = self._lookup.by_name_tokens([[t] for t in tokens], NAME_CANDIDATES)
-        kind = MatchKind.NAME
-        if len(rows) < limit:
-            groups = [self._variants(t) for t in tokens]
-            if any(len(g) > 1 for g in groups):
-                seen = {r.customer_id for r in rows}
-                extra = self._lookup.by_name_tokens(groups, NAME_CANDIDATES)
-                self._rank_names(
-                    [r for r in extra if r.customer_id not in seen],
-                    wanted,
-                    ranked,
-                    MatchKind.NAME_FUZZY,
-                )
-        self._rank_names(rows, wanted, ranked, kind)
+        if rows:
+            self._rank_names(rows, wanted, ranked, MatchKind.NAME)
+            return
+        # Nothing starts with what was typed: widen each token to its closest spellings.
+        groups = [self._variants(t) for t in tokens]
+        if any(len(g) > 1 for g in groups):
+            extra = self._lookup.by_name_tokens(groups, NAME_CANDIDATES)
+            self._rank_names(extra, wanted, ranked, MatchKind.NAME_FUZZY)
 
     @staticmethod
     def _rank_names(
@@ -116,10 +119,15 @@ class SearchService:
         """The token itself plus the closest spellings of it in the name index."""
         if len(token) < FUZZY_MIN_TOKEN:
             return [token]
-        vocabulary = self.vocabulary()
+        # fuzz.ratio >= 75 is impossible beyond this length difference; skip those buckets.
+        spread = max(1, len(token) // 3)
+        buckets = self.vocabulary_by_length()
+        candidates: list[str] = []
+        for n in range(len(token) - spread, len(token) + spread + 1):
+            candidates.extend(buckets.get(n, ()))
         matches = process.extract(
             token,
-            vocabulary,
+            candidates,
             scorer=fuzz.ratio,
             limit=FUZZY_VARIANTS,
             score_cutoff=FUZZY_MIN_SCORE,
@@ -132,9 +140,18 @@ class SearchService:
             self._vocabulary = list(self._lookup.name_vocabulary())
         return self._vocabulary
 
+    def vocabulary_by_length(self) -> dict[int, list[str]]:
+        if self._by_length is None:
+            buckets: dict[int, list[str]] = {}
+            for word in self.vocabulary():
+                buckets.setdefault(len(word), []).append(word)
+            self._by_length = buckets
+        return self._by_length
+
     def forget_vocabulary(self) -> None:
         """Call after a sync changed names."""
         self._vocabulary = None
+        self._by_length = None
 
     def summary(self, customer_id: int) -> CustomerSummary | None:
         return self._lookup.summary(customer_id)
