@@ -64,3 +64,10 @@ def test_any_text_parses_without_error(text: str) -> None:
 def test_control_and_bidi_characters_are_removed() -> None:
     q = parse_query("\u202eAnna\x00 Smith\u200b")
     assert q.name_tokens == ("anna", "smith")
+
+
+def test_email_local_part_reading_only_for_plain_words() -> None:
+    assert parse_query("jane.sm").email_local == "jane.sm"
+    assert parse_query("jane smith").email_local == ""
+    assert parse_query("2125550143").email_local == ""
+    assert parse_query("dn100000123").name_tokens == ()

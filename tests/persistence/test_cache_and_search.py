@@ -129,3 +129,17 @@ def test_reopening_with_the_same_key_and_alembic_check(
         migrate.check(again.engine)  # models and migrations agree (alembic check)
     finally:
         again.close()
+
+
+def test_email_typed_before_the_at_sign(console: Console) -> None:
+    hits = console.search.search("sokrat")
+    assert [h.customer_id for h in hits] == [3]
+    assert hits[0].matched_on is MatchKind.EMAIL_LOCAL_PREFIX
+    # A name that also starts an address ranks as a name, above bare address prefixes.
+    assert {h.customer_id for h in console.search.search("jane.smi")} >= {2, 7}
+
+
+def test_identifiers_are_not_read_as_names(console: Console) -> None:
+    query = console.search.parse("SW1A 1AA")
+    assert query.name_tokens == ()
+    assert query.postcode == "SW1A1AA"
