@@ -160,7 +160,11 @@ def test_order_totals_are_their_items_and_payments(shop: dict[str, list[Row]]) -
     orders = by_id(shop["orders"], "order_id")
     assert {oid: o["total_cents"] for oid, o in orders.items()} == dict(sums)
     assert all(p["amount_cents"] == orders[p["order_id"]]["total_cents"] for p in shop["payments"])
-    assert {o["currency"] for o in orders.values()} >= {"USD", "EUR", "GBP"}
+    currency = {"US": "USD", "GB": "GBP", "DE": "EUR", "FR": "EUR", "ES": "EUR", "GR": "EUR"}
+    currency |= {"PL": "PLN", "RU": "USD", "JP": "USD", "CN": "USD", "KR": "USD"}
+    locale = {c["customer_id"]: c["locale"] for c in shop["customers"]}
+    for order in orders.values():
+        assert order["currency"] == currency[COUNTRY_OF_LOCALE[locale[order["customer_id"]]]]
     numbers = [o["order_number"] for o in orders.values()]
     assert all(re.fullmatch(r"DN\d{9}", n) for n in numbers)
     assert len(set(numbers)) == len(numbers)
@@ -234,7 +238,10 @@ def test_addresses_match_the_customers_country(shop: dict[str, list[Row]]) -> No
         assert country == COUNTRY_OF_LOCALE[locale[address["customer_id"]]]
         assert re.fullmatch(POSTCODE[country], address["postcode"]), address
         assert address["street"].strip() and address["city"].strip()
+    orders = by_id(shop["orders"], "order_id")
     for recipient in shop["gift_recipients"]:
+        customer = orders[recipient["order_id"]]["customer_id"]
+        assert recipient["country"] == COUNTRY_OF_LOCALE[locale[customer]]
         assert re.fullmatch(POSTCODE[recipient["country"]], recipient["postcode"]), recipient
         assert recipient["name"].strip() and recipient["street"].strip()
     assert {a["country"] for a in shop["addresses"]} == set(COUNTRY_OF_LOCALE.values())

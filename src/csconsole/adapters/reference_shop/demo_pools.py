@@ -54,21 +54,6 @@ LOCALES: tuple[LocaleSpec, ...] = (
     LocaleSpec("ko_KR", "KR", "USD", 60, "{s} {n}", 1, None),
 )
 
-# Postcode formats per country; the test suite checks every generated postcode against these.
-POSTCODE_FORMATS: dict[str, str] = {
-    "US": r"\d{5}(-\d{4})?",
-    "GB": r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}",
-    "DE": r"\d{5}",
-    "FR": r"\d{5}",
-    "ES": r"\d{5}",
-    "PL": r"\d{2}-\d{3}",
-    "GR": r"\d{3} \d{2}",
-    "RU": r"\d{6}",
-    "JP": r"\d{3}-\d{4}",
-    "CN": r"\d{6}",
-    "KR": r"\d{5}",
-}
-
 # ---------------------------------------------------------------------------------------------
 # Romanisation for email local parts (ASCII letters only)
 
@@ -196,7 +181,8 @@ _FIVE_DIGITS = {"DE": (1067, 99998), "FR": (1000, 95999), "ES": (1001, 52080), "
 
 
 def postcode(country: str, rng: random.Random) -> str:
-    """A postcode in the country's format (POSTCODE_FORMATS)."""
+    """A postcode in the country's format: US 12345 or 12345-6789, GB "SW1A 1AA", PL
+    00-950, GR "104 31", JP 100-0001, RU and CN 6 digits, DE, FR, ES and KR 5 digits."""
     r = rng.randint
     if country == "US":
         return f"{r(1001, 99950):05d}" + (f"-{r(1, 9999):04d}" if r(1, 8) == 1 else "")
@@ -283,6 +269,22 @@ def _template(formatted: str) -> PhoneTemplate | None:
     splits = [*gaps, PHONE_ENDING, PHONE_ENDING][:2]
     seps = [formatted[positions[k - 1] + 1 : positions[k]] for k in gaps] + ["", ""]
     return formatted[: positions[0]], splits[0], seps[0], splits[1], seps[1]
+
+
+def printf_format(template: PhoneTemplate) -> tuple[str, int, int, int]:
+    """The template as (format, d1, d2, m2) for SQL's printf(format, e / d1, e / d2 % m2,
+    e % d2), e being the ending as a number; pieces of no width are left out (at the end)."""
+    head, split1, sep1, split2, sep2 = template
+    fmt = head.replace("%", "%%")
+    for width, sep in ((split1, ""), (split2 - split1, sep1), (PHONE_ENDING - split2, sep2)):
+        if width:
+            fmt += sep.replace("%", "%%") + f"%0{width}d"
+    return (
+        fmt,
+        10 ** (PHONE_ENDING - split1),
+        10 ** (PHONE_ENDING - split2),
+        10 ** (split2 - split1),
+    )
 
 
 def render_phone(template: PhoneTemplate, ending: str) -> str:
@@ -522,8 +524,8 @@ def load_pools(
         CREATE TEMP TABLE p_last (key INTEGER PRIMARY KEY, name TEXT, al TEXT, ac TEXT);
         CREATE TEMP TABLE p_street (key INTEGER PRIMARY KEY, line TEXT);
         CREATE TEMP TABLE p_city (key INTEGER PRIMARY KEY, city TEXT, region TEXT, postcode TEXT);
-        CREATE TEMP TABLE p_phone (key INTEGER PRIMARY KEY, head TEXT, split1 INTEGER, sep1 TEXT,
-            split2 INTEGER, sep2 TEXT);
+        CREATE TEMP TABLE p_phone (key INTEGER PRIMARY KEY, fmt TEXT, d1 INTEGER, d2 INTEGER,
+            m2 INTEGER);
         CREATE TEMP TABLE p_slot (slot INTEGER PRIMARY KEY, l INTEGER, code TEXT, rank INTEGER,
             cnt INTEGER);
         CREATE TEMP TABLE p_product (i INTEGER PRIMARY KEY, sku TEXT, name TEXT, price INTEGER);
@@ -552,7 +554,9 @@ def load_pools(
         rows["city"].extend(((li << 16) + i, *v) for i, v in enumerate(lp.cities))
         for i, templates in enumerate(lp.phones):
             keys = (((li * PHONE_VARIANTS + v) << 16) + i for v in range(PHONE_VARIANTS))
-            rows["phone"].extend((key, *t) for key, t in zip(keys, templates, strict=True))
+            rows["phone"].extend(
+                (key, *printf_format(t)) for key, t in zip(keys, templates, strict=True)
+            )
     for name, table_rows in rows.items():
         marks = ", ".join("?" * len(table_rows[0]))
         conn.executemany(f"INSERT INTO p_{name} VALUES ({marks})", table_rows)  # noqa: S608
