@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = {"lookup": "bench_lookup"}
+BENCHMARKS = {"lookup": "bench_lookup", "push": "bench_push", "sync": "bench_sync"}
 
 
 def print_table(rows: list[dict[str, object]]) -> None:

@@ -20,16 +20,21 @@ from csconsole.persistence import migrate
 from csconsole.persistence.cache import cache_key, open_cache_engine
 from csconsole.persistence.cache_loader import load_reference_sqlite
 from csconsole.persistence.customer_lookup import SqliteCustomerLookup
+from csconsole.persistence.ledger_sync import LedgerReport
 from csconsole.persistence.unit_of_work import SqlUnitOfWorkFactory, unit_of_work_factory
 from csconsole.services.audit_trail import AuditTrailService
 from csconsole.services.auth import AuthService
 from csconsole.services.cases import CaseService
 from csconsole.services.clock import SystemClock
+from csconsole.services.conflicts import ConflictService
+from csconsole.services.outbox import PushReport
 from csconsole.services.ports import Clock, SecretStore
 from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
 from csconsole.services.unmask import UnmaskService
 from csconsole.services.verification import VerificationService
+from csconsole.sync.runner import PushStep, SyncReport, SyncRun
+from csconsole.sync.status import SyncStatus
 
 Progress = Callable[[str, int, int], None]
 
@@ -116,9 +121,78 @@ class Console:
         self.lookup.close()
         self.engine.dispose()
 
+    def sync(
+        self,
+        *,
+        full: bool = False,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+        retries: int = 0,
+        push: bool = True,
+    ) -> SyncReport:
+        """One sync with the shop, on the calling thread (the window runs it on its sync
+        thread): the pull (``sync.runner``), then the push step (``push_outbox_and_ledger``)."""
+        from csconsole.persistence.cache_apply import SqliteCacheStore
+        from csconsole.sync.runner import run_sync
+
+        try:
+            return run_sync(
+                shop_url=self.settings.shop_url,
+                mapping_name=self.settings.shop_mapping,
+                secrets=self.secrets,
+                open_cache=lambda: SqliteCacheStore(self.engine),
+                full=full,
+                progress=progress,
+                cancelled=cancelled,
+                push=_push_step(self) if push else None,
+                retries=retries,
+            )
+        finally:
+            self.search.forget_vocabulary()
+
+    @property
+    def conflicts(self) -> ConflictService:
+        """Push conflicts a supervisor settles (issue 3, docs/ledger-and-outbox.md)."""
+        return ConflictService(self.uow, self.clock)
+
+    def outbox_status(self) -> dict[str, int]:
+        """For the status bar: shop changes waiting to be pushed, and conflicts to settle."""
+        from csconsole.persistence.outbox_repository import SqlOutboxQueue
+        from csconsole.services.outbox import SHOP_KINDS
+
+        counts = SqlOutboxQueue(self.engine).counts(SHOP_KINDS)
+        return {"pending": counts.get("pending", 0), "conflicts": counts.get("conflict", 0)}
+
+    def sync_status(self) -> SyncStatus:
+        """For the status bar (reads the cache: call it off the window thread)."""
+        from csconsole.persistence.sync_log import read_sync_status
+
+        return read_sync_status(self.engine, connected=bool(self.settings.shop_url))
+
     def verify_audit(self) -> IntegrityReport:
         """The whole trail, past acknowledged breaks; a break found stops further events."""
         return self.audit_trail.verify()
+
+    def verify_ledger_audit(self) -> dict[str, IntegrityReport]:
+        """Each workstation's audit chain as the central ledger (``ledger_url``) holds it."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from csconsole.persistence.ledger_audit_check import central_trails
+        from csconsole.sync.connection import classify, full_url, shop_engine
+
+        if not self.settings.ledger_url:
+            raise CsConsoleError(
+                "No central ledger is set up (ledger_url in settings.toml), so only the local "
+                "trail can be checked."
+            )
+        url = full_url(self.settings.ledger_url, self.secrets)
+        ledger = shop_engine(url)
+        try:
+            return central_trails(ledger)
+        except (SQLAlchemyError, OSError) as exc:
+            raise classify(exc, url) from None
+        finally:
+            ledger.dispose()
 
 
 def build_demo(
@@ -163,3 +237,68 @@ def _key_name(path: Path) -> str:
     from csconsole.persistence.cache import cache_key_name
 
     return cache_key_name(path)
+
+
+def _push_step(console: Console) -> PushStep:
+    """The sync run's push hook: the outbox into the shop, then the ledger replication."""
+
+    def step(run: SyncRun) -> object:
+        from csconsole.sync.connection import full_url, shop_engine
+
+        ledger = None
+        if console.settings.ledger_url:
+            ledger = shop_engine(full_url(console.settings.ledger_url, console.secrets))
+        try:
+            return push_outbox_and_ledger(
+                console,
+                shop=run.engine,
+                ledger=ledger,
+                mapping=run.mapping,
+                cancelled=run.cancelled,
+            )
+        finally:
+            if ledger is not None:
+                ledger.dispose()
+
+    return step
+
+
+def push_outbox_and_ledger(
+    console: Console,
+    *,
+    shop: Engine | None,
+    ledger: Engine | None,
+    mapping: object | None = None,
+    actor: str = "sync",
+    cancelled: Callable[[], bool] | None = None,
+) -> tuple[PushReport | None, LedgerReport | None]:
+    """The push half of a sync (issue 3): outbox items into the shop, then the ledger
+    replication (push this desk's records, pull the others'). Either engine may be None."""
+    from csconsole.persistence.ledger_sync import LedgerReplicator
+    from csconsole.persistence.outbox_repository import SqlOutboxQueue
+    from csconsole.sync.push import ShopPusher
+    from csconsole.sync.retry import describe, is_transient
+    from csconsole.sync.shop_targets import write_target
+
+    workstation = console.settings.workstation or socket.gethostname()
+    queue = SqlOutboxQueue(console.engine, console.uow, actor=actor)
+    pushed = None
+    if shop is not None:
+        pusher = ShopPusher(
+            shop, workstation=workstation, clock=console.clock, targets=write_target(mapping)
+        )
+        pushed = pusher.push(queue, cancelled=cancelled)
+    replicated = None
+    if ledger is not None and not (cancelled and cancelled()):
+        replicator = LedgerReplicator(
+            console.engine,
+            ledger,
+            uow=console.uow,
+            queue=queue,
+            workstation=workstation,
+            clock=console.clock,
+            transient=is_transient,
+            describe=describe,
+        )
+        replicated = replicator.sync()
+    return pushed, replicated

@@ -6,4 +6,8 @@ COMMANDS = [
     "csconsole.commands.demo",
     "csconsole.commands.search",
     "csconsole.commands.audit",
+    "csconsole.commands.case",
+    "csconsole.commands.verify",
+    "csconsole.commands.connect",
+    "csconsole.commands.sync",
 ]

@@ -58,43 +58,43 @@ class ChainReport:
     problem: str = ""
 
 
-def verify_chain(rows: Iterable[tuple[AuditEntry, str, str]]) -> ChainReport:
+def verify_chain(
+    rows: Iterable[tuple[AuditEntry, str, str]],
+    *,
+    start_hash: str = GENESIS_HASH,
+    start_seq: int = 1,
+) -> ChainReport:
     """Check each (entry, stored prev_hash, stored hash) in order.
 
     Names the first event whose content was changed, whose predecessor was deleted, or that was
-    inserted or moved out of order.
+    inserted or moved out of order. ``start_hash``/``start_seq`` continue from an event already
+    verified (the audit log's checkpoint), so a check of the head need not read the whole trail.
     """
-    prev = GENESIS_HASH
-    expected_seq = 1
+    prev = start_hash
+    expected_seq = start_seq
     count = 0
     for entry, stored_prev, stored_hash in rows:
-        if entry.seq != expected_seq:
-            kind = "missing before it (deleted)" if entry.seq > expected_seq else "out of order"
-            return ChainReport(
-                False,
-                count,
-                prev,
-                entry.seq,
-                f"event {entry.seq}: expected event {expected_seq}, {kind}",
-            )
-        if stored_prev != prev:
-            return ChainReport(
-                False,
-                count,
-                prev,
-                entry.seq,
-                f"event {entry.seq}: does not follow event {entry.seq - 1} "
-                "(inserted, deleted or reordered)",
-            )
-        if chain_hash(prev, entry) != stored_hash:
-            return ChainReport(
-                False,
-                count,
-                prev,
-                entry.seq,
-                f"event {entry.seq}: content changed after it was written",
-            )
+        problem = link_problem(prev, expected_seq, entry, stored_prev, stored_hash)
+        if problem:
+            return ChainReport(False, count, prev, entry.seq, problem)
         prev = stored_hash
         expected_seq += 1
         count += 1
     return ChainReport(True, count, prev)
+
+
+def link_problem(
+    prev: str, expected_seq: int, entry: AuditEntry, stored_prev: str, stored_hash: str
+) -> str:
+    """What is wrong with one stored event following ``prev`` at ``expected_seq``, or ``""``."""
+    if entry.seq != expected_seq:
+        kind = "missing before it (deleted)" if entry.seq > expected_seq else "out of order"
+        return f"event {entry.seq}: expected event {expected_seq}, {kind}"
+    if stored_prev != prev:
+        return (
+            f"event {entry.seq}: does not follow event {entry.seq - 1} "
+            "(inserted, deleted or reordered)"
+        )
+    if chain_hash(prev, entry) != stored_hash:
+        return f"event {entry.seq}: content changed after it was written"
+    return ""

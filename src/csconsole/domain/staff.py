@@ -14,9 +14,21 @@ class Role(enum.StrEnum):
 
 
 # What each role may do; the services check this, the UI only hides what would be refused.
+_CASEWORK = frozenset({"handle_cases", "verify_caller"})
 _PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.REP: frozenset({"search", "view_customer"}),
-    Role.SUPERVISOR: frozenset({"search", "view_customer", "review", "unlock_verification"}),
+    Role.REP: frozenset({"search", "view_customer"}) | _CASEWORK,
+    Role.SUPERVISOR: frozenset(
+        {
+            "search",
+            "view_customer",
+            "review",
+            "unlock_verification",
+            "view_all_cases",
+            "read_audit",
+            "acknowledge_audit_break",
+        }
+    )
+    | _CASEWORK,
     Role.ADMIN: frozenset({"search", "view_customer", "manage_staff", "review"}),
 }
 

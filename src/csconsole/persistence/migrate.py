@@ -19,7 +19,7 @@ def alembic_config(engine_connection: object | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the cache schema to the newest revision of every branch (a no-op when it is already there)."""
+    """Bring the cache schema to the newest revision of every branch (no-op when current)."""
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "heads")
 

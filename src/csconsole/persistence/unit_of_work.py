@@ -12,10 +12,18 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from csconsole.domain.audit_chain import GENESIS_HASH, AuditEntry, chain_hash
+from csconsole.domain.audit_integrity import ACK_ACTION, BREAK_EXEMPT_ACTIONS, IntegrityReport
+from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.domain.staff import Role
 from csconsole.services.ports import DetailValue, StaffRecord
 
+from .audit_guard import AuditGuard
+from .case_repository import SqlCaseRepository
+from .customer_records import SqlCustomerRecords
+from .ledger_capture import capture_ledger_records
 from .models import AuditEvent, Staff
+from .outbox_repository import SqlOutbox
+from .verification_repository import SqlVerificationRepository
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -81,6 +89,7 @@ class SqlAuditLog:
     def __init__(self, session: Session, workstation: str) -> None:
         self._s = session
         self._workstation = workstation
+        self._guard = AuditGuard(session)
 
     def append(
         self,
@@ -93,6 +102,26 @@ class SqlAuditLog:
         case_id: int | None = None,
         details: Mapping[str, DetailValue] | None = None,
     ) -> str:
+        # Refuse to grow a broken chain (sign-ins excepted, see domain.audit_integrity); the
+        # check reads only the events since the last verified checkpoint.
+        intact = not self._guard.head_report().needs_acknowledgement
+        if not intact and action not in BREAK_EXEMPT_ACTIONS:
+            self._guard.require_intact()
+        seq, digest = self._write(at, actor, role, action, customer_id, case_id, details)
+        if intact:
+            self._guard.advance(seq, digest, at)
+        return digest
+
+    def _write(
+        self,
+        at: datetime,
+        actor: str,
+        role: str,
+        action: str,
+        customer_id: int | None,
+        case_id: int | None,
+        details: Mapping[str, DetailValue] | None,
+    ) -> tuple[int, str]:
         head = self._s.execute(
             select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
         ).first()
@@ -125,7 +154,28 @@ class SqlAuditLog:
             )
         )
         self._s.flush()
+        return seq, digest
+
+    # --- integrity (services.case_ports.AuditIntegrity) ----------------------------------------
+
+    def head_report(self) -> IntegrityReport:
+        return self._guard.head_report()
+
+    def full_report(self) -> IntegrityReport:
+        return self._guard.full_report()
+
+    def mark_broken(self, report: IntegrityReport) -> None:
+        self._guard.mark_broken(report, datetime.now(UTC))
+
+    def append_acknowledgement(
+        self, *, at: datetime, actor: str, role: str, details: dict[str, str | int | None]
+    ) -> str:
+        seq, digest = self._write(at, actor, role, ACK_ACTION, None, None, details)
+        self._guard.advance(seq, digest, at)
         return digest
+
+    def search(self, audit_filter: AuditFilter) -> list[AuditEventView]:
+        return self._guard.search(audit_filter)
 
 
 class SqlUnitOfWork:
@@ -137,6 +187,11 @@ class SqlUnitOfWork:
         self.session = self._factory()
         self.staff = SqlStaffRepository(self.session)
         self.audit = SqlAuditLog(self.session, self._workstation)
+        self.audit_integrity = self.audit
+        self.cases = SqlCaseRepository(self.session)
+        self.verifications = SqlVerificationRepository(self.session)
+        self.customer_records = SqlCustomerRecords(self.session)
+        self.outbox = SqlOutbox(self.session)
         return self
 
     def __exit__(
@@ -154,7 +209,9 @@ class SqlUnitOfWork:
 
 
 def unit_of_work_factory(engine: Engine, workstation: str) -> SqlUnitOfWorkFactory:
-    return SqlUnitOfWorkFactory(sessionmaker(engine, expire_on_commit=False), workstation)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    capture_ledger_records(factory)  # staff changes travel to the central ledger (issue 3)
+    return SqlUnitOfWorkFactory(factory, workstation)
 
 
 class SqlUnitOfWorkFactory:

@@ -11,6 +11,8 @@ from typing import Protocol, Self
 from csconsole.domain.customers import CustomerRow, CustomerSummary
 from csconsole.domain.staff import Role
 
+from .case_ports import AuditIntegrity, CaseRepository, CustomerRecords, VerificationRepository
+
 DetailValue = str | int | float | bool | None
 
 
@@ -85,6 +87,13 @@ class UnitOfWork(Protocol):
 
     staff: StaffRepository
     audit: AuditLog
+    # Cases and verification (issue 4); ``audit_integrity`` is the audit log's checking side.
+    cases: CaseRepository
+    verifications: VerificationRepository
+    customer_records: CustomerRecords
+    audit_integrity: AuditIntegrity
+    # The outbox of changes for the shop (persistence/outbox_repository.py, issue 3).
+    outbox: Outbox
 
     def __enter__(self) -> Self: ...
     def __exit__(

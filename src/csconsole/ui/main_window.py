@@ -18,6 +18,7 @@ from csconsole.domain.lookup import ParsedQuery
 from csconsole.services.auth import Session
 from csconsole.services.search import audit_search, open_customer
 
+from .casework_menu import CaseworkMenu
 from .console_like import ConsoleLike
 from .customer_panel import CustomerPanel
 from .idle_lock import IdleWatcher, LockScreen, minutes_to_ms
@@ -99,6 +100,10 @@ class MainWindow(QMainWindow):
         menu.addAction(self.quit_action)
         for action in (self.find_action, self.lock_action, self.quit_action):
             self.addAction(action)
+        # Cases, caller verification, the audit browser (ui/casework_menu.py).
+        self.casework = CaseworkMenu(
+            self, console, session, runner, current_customer=self._current_customer
+        )
 
         self.search_panel.open_requested.connect(self.open_hit)
         self.search_panel.results_shown.connect(self._results_shown)
@@ -128,6 +133,7 @@ class MainWindow(QMainWindow):
         for action in (self.find_action, self.lock_action):
             action.setEnabled(False)
         self.results_label.setText("Locked")
+        self.casework.set_locked(True)
         self.lock_screen.reset()
 
     def unlock(self) -> None:
@@ -135,10 +141,15 @@ class MainWindow(QMainWindow):
         for action in (self.find_action, self.lock_action):
             action.setEnabled(True)
         self.results_label.clear()
+        self.casework.set_locked(False)
         self.idle.start()
         self.search_panel.focus_search()
 
     # --- opening a customer ------------------------------------------------------------------
+
+    def _current_customer(self) -> tuple[int, str] | None:
+        summary = self.customer_panel.summary
+        return (summary.customer_id, summary.name) if summary is not None else None
 
     def open_hit(self, hit: CustomerHit) -> None:
         console, session, customer_id = self.console, self.session, hit.customer_id

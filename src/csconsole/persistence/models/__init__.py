@@ -1,7 +1,9 @@
 """Typed SQLAlchemy models of the local cache. Import from here so Alembic sees them all."""
 
+from . import audit_checkpoint, cases  # noqa: F401  (registers their tables with Base)
 from .base import Base
 from .ledger import AuditEvent, CacheMeta, Staff
+from .outbox import OutboxEntry  # noqa: F401  (registers the outbox and ledger replica tables)
 from .shop import (
     Address,
     CallRecording,
@@ -12,6 +14,7 @@ from .shop import (
     Payment,
     SubscriptionEvent,
 )
+from .sync_state import SyncTableState  # noqa: F401  (registers the sync tables)
 
 __all__ = [
     "Address",

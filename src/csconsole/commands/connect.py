@@ -1,0 +1,57 @@
+"""`csconsole connect`: which shop database (and central ledger) this desk syncs with.
+
+The URLs are saved in the settings without their passwords; a password given in a URL goes
+to the keyring. Nothing is read from the databases here (``csconsole sync --check`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def cmd_connect(args: argparse.Namespace) -> int:
+    from csconsole.adapters.keyring_store import KeyringSecretStore
+    from csconsole.adapters.settings_file import Paths, load_settings, save_settings
+    from csconsole.sync.connection import redact, store_url
+    from csconsole.sync.mapping import load_mapping, mapping_path
+
+    mapping = load_mapping(args.mapping)  # a malformed mapping fails here, naming the key
+    mapping_name = args.mapping
+    if mapping_name.endswith(".toml") or "/" in mapping_name:
+        mapping_name = str(mapping_path(mapping_name))
+    secrets = KeyringSecretStore()
+    paths = Paths.from_environment()
+    settings = load_settings(paths)
+    shop = store_url(args.shop, secrets)
+    changes: dict[str, Any] = {"shop_url": shop, "shop_mapping": mapping_name}
+    if args.ledger is not None:
+        changes["ledger_url"] = store_url(args.ledger, secrets) if args.ledger else ""
+    save_settings(paths, settings.with_changes(**changes))
+    print(f"Shop database: {redact(shop)} (mapping {mapping.name!r}).")
+    if args.ledger:
+        print(f"Central ledger: {redact(changes['ledger_url'])}.")
+    print("Passwords are in the keyring. Next: `csconsole sync --check`, then `csconsole sync`.")
+    return 0
+
+
+def register(sub: Any) -> None:
+    connect = sub.add_parser(
+        "connect", help="set the shop database (and central ledger) this desk syncs with"
+    )
+    connect.add_argument(
+        "--shop",
+        required=True,
+        metavar="URL",
+        help="SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host/shop",
+    )
+    connect.add_argument(
+        "--mapping",
+        required=True,
+        metavar="NAME_OR_FILE",
+        help="a shipped mapping (reference, magento2) or the path of a .toml mapping",
+    )
+    connect.add_argument(
+        "--ledger", metavar="URL", help="the central privacy ledger's URL ('' to remove it)"
+    )
+    connect.set_defaults(func=cmd_connect)

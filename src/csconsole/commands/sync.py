@@ -1,0 +1,103 @@
+"""`csconsole sync`: one sync with the shop (pull, then push), or `--check` the mapping.
+
+Exit status 0 when the sync finished; 1 with a one-line reason on standard error when it did
+not (offline, wrong password, the mapping does not match the database, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .common import fail, progress_printer
+
+
+def _check(args: argparse.Namespace) -> int:
+    from csconsole.adapters.keyring_store import KeyringSecretStore
+    from csconsole.adapters.settings_file import Paths, load_settings
+    from csconsole.sync.runner import check_shop
+
+    settings = load_settings(Paths.from_environment())
+    mapping, schema, source = check_shop(
+        settings.shop_url, settings.shop_mapping, KeyringSecretStore()
+    )
+    if args.json:
+        json.dump(
+            {"source": source, "mapping": mapping.name, "problems": schema.problems}, sys.stdout
+        )
+        print()
+    else:
+        for problem in schema.problems:
+            print(problem)
+    if schema.problems:
+        return fail(
+            f"the shop database {source} lacks {len(schema.problems)} thing(s) the mapping "
+            f"{mapping.name!r} expects (listed above)"
+        )
+    if not args.json:
+        print(f"The shop database {source} has every table and column of {mapping.name!r}.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    if args.check:
+        return _check(args)
+    from csconsole.app import Console
+
+    console = Console.open(create=True)
+    try:
+        report = console.sync(
+            full=args.full,
+            progress=progress_printer(not args.json and not args.quiet),
+            retries=args.retries,
+            push=not args.pull_only,
+        )
+    finally:
+        console.close()
+    pull = report.pull
+    if args.json:
+        json.dump(
+            {
+                "status": report.status,
+                "kind": report.kind,
+                "source": report.source,
+                "mapping": report.mapping,
+                "seconds": round(pull.seconds, 2) if pull else None,
+                "tables": {k: vars(v) for k, v in pull.tables.items()} if pull else {},
+                "notes": report.notes,
+            },
+            sys.stdout,
+        )
+        print()
+        return 0
+    if pull is not None:
+        for entity, counts in pull.tables.items():
+            print(
+                f"{entity:<20} read {counts.read:>9,}  written {counts.written:>9,}  "
+                f"deleted {counts.deleted:>7,}  skipped {counts.skipped:>6,}"
+            )
+        print(f"{report.kind} sync from {report.source} in {pull.seconds:.1f} s")
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    sync = sub.add_parser("sync", help="sync the local cache with the shop database")
+    sync.add_argument("--full", action="store_true", help="reload everything from the shop")
+    sync.add_argument(
+        "--check",
+        action="store_true",
+        help="only list the tables and columns the mapping expects and the database lacks",
+    )
+    sync.add_argument(
+        "--retries", type=int, default=0, help="retry an unreachable shop this often (backoff)"
+    )
+    sync.add_argument(
+        "--pull-only", action="store_true", help="pull from the shop, push nothing this time"
+    )
+    sync.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    sync.add_argument("--json", action="store_true")
+    sync.set_defaults(func=cmd_sync)

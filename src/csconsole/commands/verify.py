@@ -1,0 +1,184 @@
+"""`csconsole verify ...`: verify a caller on a case, headless, through the same service as the
+window. The caller's answer comes from ``--answer``, or else one line from standard input (a
+prompt that does not echo when standard input is a terminal). The output is match / no match /
+not understood, the level reached and the lock state, never a stored answer."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from .helpers import add_command, print_json, signed_in
+
+
+def status_dict(status: Any) -> dict[str, Any]:
+    return {
+        "verification_id": status.verification_id,
+        "case_id": status.case_id,
+        "customer_id": status.customer_id,
+        "request": status.request.value,
+        "fields": [f.value for f in status.fields],
+        "required": status.required.value,
+        "level": status.level.value,
+        "passed": status.passed,
+        "matched": status.matched,
+        "needed": status.needed,
+        "affirmation_needed": status.affirmation_needed,
+        "affirmed": status.affirmed,
+        "asked": [{"question": k.value, "matched": m} for k, m in status.asked],
+        "remaining": [
+            {"question": q.kind.value, "prompt": q.prompt, "hint": q.hint} for q in status.remaining
+        ],
+        "can_still_pass": status.can_still_pass,
+        "expires_at": status.expires_at.isoformat(),
+        "expired": status.expired,
+        "ended": status.ended,
+        "locked": status.lock.locked,
+        "failures_in_window": status.lock.failures_in_window,
+        "max_failures": status.lock.max_failures,
+    }
+
+
+def print_status(status: Any) -> None:
+    state = "PASSED" if status.passed else "not yet"
+    print(
+        f"verification {status.verification_id} (case {status.case_id}): level "
+        f"{status.level.value}, needs {status.required.value} ({status.matched}/{status.needed} "
+        f"data points{', affirmation' if status.affirmation_needed else ''}) {state}"
+    )
+    if status.lock.locked:
+        print("  LOCKED: a supervisor must unlock verification of this customer")
+    elif status.expired:
+        print("  expired: start a new verification")
+    elif status.ended:
+        print("  ended")
+    else:
+        print(
+            f"  wrong answers in the last {status.lock.window_hours} h: "
+            f"{status.lock.failures_in_window} of {status.lock.max_failures}; "
+            f"expires {status.expires_at:%H:%M} UTC"
+        )
+    if status.affirmation_needed and not status.affirmed:
+        print(f"  affirmation to read: {status.affirmation_text}")
+    for kind, matched in status.asked:
+        print(f"  asked {kind.value}: {'match' if matched else 'no match'}")
+    for q in status.remaining:
+        print(f"  may ask {q.kind.value}: {q.prompt}  [{q.hint}]")
+    if not status.can_still_pass and not status.passed:
+        print("  the questions left cannot reach the level needed")
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    with signed_in() as (console, session):
+        status = console.verification.start(
+            session, args.case_id, fields=args.field or (), request=args.request
+        )
+    if args.json:
+        print_json(status_dict(status))
+    else:
+        print_status(status)
+    return 0
+
+
+def _read_answer(args: argparse.Namespace) -> str:
+    if args.answer is not None:
+        return str(args.answer)
+    if sys.stdin.isatty():
+        return getpass.getpass("Caller's answer: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    answer = _read_answer(args)
+    with signed_in() as (console, session):
+        result = console.verification.answer(session, args.verification_id, args.question, answer)
+    if args.json:
+        print_json(
+            {
+                "question": result.kind.value,
+                "outcome": result.outcome.value,
+                "reason": result.reason,
+                **status_dict(result.status),
+            }
+        )
+    else:
+        line = result.outcome.label
+        if result.reason:
+            line += f": {result.reason}"
+        print(line)
+        print_status(result.status)
+    return 2 if result.reason else 0
+
+
+def cmd_affirm(args: argparse.Namespace) -> int:
+    with signed_in() as (console, session):
+        status = console.verification.affirm(session, args.verification_id)
+    if args.json:
+        print_json(status_dict(status))
+    else:
+        print_status(status)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with signed_in() as (console, session):
+        status = console.verification.status(session, args.verification_id)
+    if args.json:
+        print_json(status_dict(status))
+    else:
+        print_status(status)
+    return 0
+
+
+def cmd_end(args: argparse.Namespace) -> int:
+    with signed_in() as (console, session):
+        status = console.verification.end(session, args.verification_id)
+    print_status(status)
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    with signed_in() as (console, session):
+        console.verification.unlock(session, args.customer_id, args.reason)
+    print(f"verification of customer {args.customer_id} unlocked")
+    return 0
+
+
+def register(sub: Any) -> None:
+    verify = sub.add_parser("verify", help="verify a caller on a case")
+    verify_sub = verify.add_subparsers(dest="verify_command", required=True)
+
+    p = add_command(verify_sub, "start", "start verifying the caller of a case", cmd_start)
+    p.add_argument("case_id", type=int)
+    p.add_argument(
+        "--field",
+        action="append",
+        help="a field to be corrected (repeat): it cannot prove identity",
+    )
+    p.add_argument("--request", default=None, help="access, data_copy, correction, erasure, ...")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(verify_sub, "answer", "compare the caller's answer to one question", cmd_answer)
+    p.add_argument("verification_id", type=int)
+    p.add_argument("question", help="email, phone, billing_postcode, last_order_number, ...")
+    p.add_argument("--answer", default=None, help="else read from standard input")
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(
+        verify_sub, "affirm", "record the caller's affirmation (high level)", cmd_affirm
+    )
+    p.add_argument("verification_id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(verify_sub, "status", "where a verification stands", cmd_status)
+    p.add_argument("verification_id", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = add_command(verify_sub, "end", "end a verification", cmd_end)
+    p.add_argument("verification_id", type=int)
+
+    p = add_command(verify_sub, "unlock", "lift a verification lockout (supervisors)", cmd_unlock)
+    p.add_argument("customer_id", type=int)
+    p.add_argument("--reason", required=True)

@@ -1,0 +1,121 @@
+"""The audit trail as a supervisor uses it: check it, acknowledge a break, browse it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csconsole.domain.audit_integrity import ACK_ACTION, IntegrityReport, clean_reason
+from csconsole.domain.audit_query import AuditEventView, AuditFilter
+from csconsole.domain.errors import CsConsoleError
+
+from .audit import record
+from .auth import Session
+from .ports import Clock, UnitOfWorkFactory
+
+
+class NothingToAcknowledge(CsConsoleError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AcknowledgedBreak:
+    bad_seq: int | None
+    problem: str
+    event_hash: str
+
+
+class AuditTrailService:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+
+    def verify(self) -> IntegrityReport:
+        """Check the whole trail. A break found is remembered, so nothing more is recorded
+        until a supervisor acknowledges it (anyone may run the check)."""
+        with self._uow() as uow:
+            report = uow.audit_integrity.full_report()
+            if report.needs_acknowledgement:
+                uow.audit_integrity.mark_broken(report)
+                uow.commit()
+        return report
+
+    def status(self) -> IntegrityReport:
+        """Cheap: whether events can be recorded now (the head since the last checkpoint)."""
+        with self._uow() as uow:
+            return uow.audit_integrity.head_report()
+
+    def acknowledge(self, session: Session, reason: str) -> AcknowledgedBreak:
+        """A supervisor accepts the trail as it stands; recorded as an event naming the break.
+
+        The break stays visible to ``verify`` (and in printed packets): the acknowledgement lets
+        the console record again, it does not repair anything.
+        """
+        session.require("acknowledge_audit_break")
+        text = clean_reason(reason)
+        with self._uow() as uow:
+            head = uow.audit_integrity.head_report()
+            full = uow.audit_integrity.full_report()
+            # The full walk names the first break; the head check may have seen only a later one.
+            report = full if full.needs_acknowledgement else head
+            if not report.needs_acknowledgement:
+                raise NothingToAcknowledge(
+                    "The audit trail is intact; there is nothing to acknowledge."
+                )
+            digest = uow.audit_integrity.append_acknowledgement(
+                at=self._clock.now(),
+                actor=session.staff.username,
+                role=session.staff.role.value,
+                details={
+                    "bad_seq": report.chain.bad_seq,
+                    "problem": report.chain.problem,
+                    "events_found": full.events,
+                    "stored_head": full.head,
+                    "reason": text,
+                    "workstation": session.workstation,
+                },
+            )
+            uow.commit()
+        return AcknowledgedBreak(report.chain.bad_seq, report.chain.problem, digest)
+
+    def browse(self, session: Session, audit_filter: AuditFilter) -> list[AuditEventView]:
+        """Events matching the filter, newest first; the look itself is an event."""
+        session.require("read_audit")
+        with self._uow() as uow:
+            events = list(uow.audit_integrity.search(audit_filter))
+            record(
+                uow,
+                self._clock,
+                session,
+                "audit.browsed",
+                details={**audit_filter.describe(), "results": len(events)},
+            )
+            uow.commit()
+        return events
+
+
+# Every action the console records, for the audit browser's action filter.
+KNOWN_ACTIONS = (
+    "staff.sign_in",
+    "staff.sign_in_failed",
+    "staff.sign_in_refused",
+    "staff.created",
+    "customer.search",
+    "customer.view_masked",
+    "customer.view_unmasked",
+    "case.opened",
+    "case.viewed",
+    "case.note_added",
+    "case.status_changed",
+    "account.flag_requested",
+    "verification.started",
+    "verification.answer",
+    "verification.answer_rejected",
+    "verification.affirmed",
+    "verification.level_reached",
+    "verification.refused",
+    "verification.locked",
+    "verification.unlocked",
+    "verification.ended",
+    "audit.browsed",
+    ACK_ACTION,
+)

@@ -1,0 +1,96 @@
+"""Settling push conflicts: a person looks at what the shop holds, what the rep saw and what
+the rep wanted, and keeps the shop's value or sends the change again. Never automatic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from csconsole.domain.errors import NotFound
+
+from .auth import Session
+from .outbox import ConflictView, Resolution, Status
+from .ports import AuditLog, Clock, OutboxItem
+
+
+class ConflictOutbox(Protocol):
+    def enqueue(self, item: OutboxItem) -> int: ...
+    def open_conflicts(self, limit: int = 200) -> list[ConflictView]: ...
+    def conflict(self, conflict_id: int) -> ConflictView | None: ...
+    def settle(
+        self, conflict_id: int, *, resolution: str, by: str, at: datetime, status: Status
+    ) -> None: ...
+
+
+class ConflictUnitOfWork(Protocol):
+    audit: AuditLog
+    outbox: ConflictOutbox
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+class ConflictService:
+    def __init__(self, uow: Callable[[], ConflictUnitOfWork], clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def open(self, session: Session) -> list[ConflictView]:
+        session.require("review")
+        with self._uow() as uow:
+            return uow.outbox.open_conflicts()
+
+    def settle(self, session: Session, conflict_id: int, resolution: Resolution) -> int | None:
+        """Keep the shop's value, or queue the change again checked against the shop's value
+        now (returns the new outbox id). Audited with the ids, never the values."""
+        session.require("review")
+        with self._uow() as uow:
+            found = uow.outbox.conflict(conflict_id)
+            if found is None:
+                raise NotFound(f"no push conflict {conflict_id}")
+            if found.kind == "ledger_record":
+                raise ValueError("ledger conflicts are settled by the central ledger")
+            new_id = None
+            if resolution is Resolution.APPLY_MINE:
+                new_id = uow.outbox.enqueue(
+                    OutboxItem(
+                        kind=found.kind,
+                        entity=found.entity,
+                        entity_key=found.entity_key,
+                        changes=found.changes,
+                        expected={k: found.shop_values.get(k) for k in found.expected},
+                        idempotency_key=f"conflict:{conflict_id}:{found.outbox_id}",
+                        case_id=found.case_id,
+                    )
+                )
+            status = Status.REQUEUED if new_id is not None else Status.DISCARDED
+            uow.outbox.settle(
+                conflict_id,
+                resolution=resolution.value,
+                by=session.staff.username,
+                at=self._clock.now(),
+                status=status,
+            )
+            uow.audit.append(
+                at=self._clock.now(),
+                actor=session.staff.username,
+                role=session.staff.role.value,
+                action="sync.conflict_settled",
+                case_id=found.case_id,
+                details={
+                    "conflict_id": conflict_id,
+                    "outbox_id": found.outbox_id,
+                    "resolution": resolution.value,
+                    "new_outbox_id": new_id,
+                },
+            )
+            uow.commit()
+        return new_id

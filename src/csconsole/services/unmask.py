@@ -1,0 +1,72 @@
+"""The customer's data, unmasked as far as the caller's verification allows.
+
+Each view is an audit event (``customer.view_unmasked``) naming the verification, the level and
+the sections shown. The verification must be this rep's, on this case, still open (not ended,
+expired or locked): it belongs to the call it was made on.
+"""
+
+from __future__ import annotations
+
+from csconsole.domain.errors import NotFound, PermissionDenied
+from csconsole.domain.policy import PolicyProfile, VerificationLevel
+from csconsole.domain.unmasking import UnmaskedCustomer, unmasked_view
+
+from .audit import record
+from .auth import Session
+from .ports import Clock, UnitOfWorkFactory
+
+
+class UnmaskService:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, clock: Clock, profile: PolicyProfile
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._rules = profile.verification
+
+    def view(self, session: Session, case_id: int, *, channel: str = "ui") -> UnmaskedCustomer:
+        session.require("view_customer")
+        now = self._clock.now()
+        with self._uow() as uow:
+            case = uow.cases.get(case_id)
+            if case is None:
+                raise NotFound(f"There is no case {case_id}.")
+            if case.customer_id is None:
+                raise NotFound(f"Case {case_id} has no customer.")
+            customer_id = case.customer_id
+            usable = [
+                ver
+                for ver in uow.verifications.for_case(case_id)
+                if ver.staff_id == session.staff.staff_id and ver.in_force(now)
+            ]
+            locked = uow.verifications.active_lock(customer_id) is not None
+            best = max(
+                usable,
+                key=lambda ver: ver.level(self._rules).rank,
+                default=None,
+            )
+            level = best.level(self._rules) if best is not None and not locked else None
+            if best is None or level is None or not level.satisfies(VerificationLevel.STANDARD):
+                raise PermissionDenied(
+                    "The caller is not verified on this case, so the customer's data stays masked."
+                )
+            details = uow.customer_records.details(customer_id)
+            if details is None:
+                raise NotFound("This customer is no longer in the local cache.")
+            view = unmasked_view(details, level)
+            record(
+                uow,
+                self._clock,
+                session,
+                "customer.view_unmasked",
+                customer_id=customer_id,
+                case_id=case_id,
+                details={
+                    "verification_id": best.verification_id,
+                    "level": level.value,
+                    "sections": ",".join(view.sections),
+                    "channel": channel,
+                },
+            )
+            uow.commit()
+        return view

@@ -1,0 +1,127 @@
+"""Full load: every mapped table streamed in key order from one read snapshot of the shop.
+
+A reader thread reads and converts; the calling thread writes into the cache's shadow tables
+(``CacheStore.begin_full_load``), without secondary indexes; indexes and the name index exist
+before the swap, and the swap is one short transaction. A cancelled, failed or killed load
+leaves the cache as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from . import watermarks
+from .cache_model import ENTITIES
+from .cache_port import FULL_LOAD_PENDING, SKIPPED, TableState
+from .pipeline import Cancelled, Pipeline
+from .pull_common import PullContext, PullReport, convert_batch, snapshot
+from .shop_queries import stream
+
+META_MAPPING = "shop_mapping"
+META_DIGEST = "shop_mapping_digest"
+META_SOURCE = "shop_source"
+META_LOADED = "shop_loaded_at"
+META_PENDING = FULL_LOAD_PENDING
+
+# Read the shop on a thread of its own (True) or between writes on the sync thread (False).
+READER_THREAD = True
+
+
+def full_load(ctx: PullContext) -> PullReport:
+    started = time.perf_counter()
+    report = PullReport("full")
+    tables = list(ctx.mapping.tables)
+    plans = [(rule, ctx.queries(rule)) for rule in tables]
+    converters = {rule.entity: ctx.converter(rule, q) for rule, q in plans}
+
+    def produce() -> Iterator[Any]:
+        with ctx.engine.connect() as raw_conn:
+            conn = snapshot(raw_conn)
+            counts = {rule.entity: int(conn.execute(q.count()).scalar() or 0) for rule, q in plans}
+            yield ("counts", counts)
+            for rule, q in plans:
+                for raw in stream(conn, q.all_rows(), {}, ctx.batch_rows):
+                    yield ("raw", rule.entity, raw)
+                mark: Any = None
+                if rule.change.column:
+                    mark = conn.execute(q.max_change()).scalar()
+                yield ("done", rule.entity, mark)
+
+    writer = ctx.cache.begin_full_load()
+    states: list[TableState] = []
+    previous_keys: dict[str, list[int | None]] = {}
+    try:
+        total = 1
+        done = 0
+        with Pipeline(produce, threaded=READER_THREAD) as pipe:
+            for item in pipe.items(ctx.cancelled):
+                if isinstance(item, tuple) and item[0] == "counts":
+                    total = max(1, sum(item[1].values()))
+                    ctx.progress("reading the shop", 0, total)
+                    continue
+                if isinstance(item, tuple) and item[0] == "raw":
+                    _, entity, raw = item
+                    rule = ctx.mapping.table(entity)
+                    assert rule is not None
+                    item = convert_batch(
+                        converters[entity],
+                        raw,
+                        names=True,
+                        digests=rule.change.row_hash,
+                        previous_key=previous_keys.setdefault(entity, [None]),
+                        track_clean=False,
+                    )
+                elif isinstance(item, tuple) and item[0] == "done":
+                    _, entity, mark = item
+                    rule = ctx.mapping.table(entity)
+                    assert rule is not None
+                    states.append(
+                        TableState(
+                            entity,
+                            rule.table,
+                            "row_hash" if rule.change.row_hash else "change",
+                            watermarks.encode(mark),
+                            None,
+                        )
+                    )
+                    continue
+                counts = report.table(item.entity)
+                counts.read += item.read
+                if item.rows:
+                    writer.insert(item.entity, item.rows)
+                    counts.written += len(item.rows)
+                if item.names:
+                    writer.insert_names(item.names)
+                if item.digests:
+                    writer.insert_digests(item.entity, sorted(item.digests.items()))
+                if item.issues:
+                    writer.add_issues(item.issues)
+                    counts.skipped += sum(1 for i in item.issues if i.outcome == SKIPPED)
+                    counts.repaired += sum(1 for i in item.issues if i.outcome != SKIPPED)
+                if item.unkeyed:
+                    counts.skipped += item.unkeyed
+                    report.notes.append(f"{item.entity}: {item.unkeyed} rows without a usable key")
+                done += item.read
+                ctx.progress(f"reading {item.entity.replace('_', ' ')}", done, total)
+        meta = {
+            META_MAPPING: ctx.mapping.name,
+            META_DIGEST: ctx.mapping.digest,
+            META_SOURCE: ctx.source,
+            META_LOADED: ctx.pulled_at,
+        }
+        if ctx.cancelled():
+            raise Cancelled
+        finished = writer.finish(states, meta, ctx.progress)
+    except BaseException:
+        writer.abort()
+        raise
+    orphans = finished.get("_orphans", 0)
+    if orphans:
+        report.notes.append(f"{orphans} rows refer to rows that are not in the shop's data")
+    for e in ENTITIES:
+        if e.name in report.tables and e.table in finished:
+            report.tables[e.name].written = finished[e.table]
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,247 @@
+"""The case list: a rep's own queue, or (supervisors) everyone's; overdue cases stand out.
+
+``CaseTableModel`` is a table over plain ``CaseRecord`` values; ``CaseListWidget`` loads them on
+the task runner. Enter or a double click on a row emits ``case_activated(case_id)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from csconsole.domain.cases import CaseRecord
+from csconsole.services.auth import Session
+
+from .tasks import TaskContext, TaskRunner
+
+Index = QModelIndex | QPersistentModelIndex
+
+CaseIdRole = Qt.ItemDataRole.UserRole + 1
+OverdueRole = Qt.ItemDataRole.UserRole + 2
+
+OVERDUE_BACKGROUND = QColor("#fde7e9")
+OVERDUE_FOREGROUND = QColor("#a4262c")
+
+
+def _customer(case: CaseRecord) -> str:
+    if case.customer_name:
+        return case.customer_name
+    return f"customer {case.customer_id}" if case.customer_id is not None else "—"
+
+
+COLUMNS: tuple[tuple[str, Callable[[CaseRecord], str]], ...] = (
+    ("Case", lambda c: str(c.case_id)),
+    ("Type", lambda c: c.case_type.value.replace("_", " ")),
+    ("Customer", _customer),
+    ("Status", lambda c: c.status.label),
+    ("Due", lambda c: c.due_on.isoformat()),
+    ("Owner", lambda c: c.owner),
+    ("Channel", lambda c: c.channel.value.replace("_", " ")),
+)
+HEADERS = tuple(header for header, _ in COLUMNS)
+STATUS_COLUMN = HEADERS.index("Status")
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Read-only, in the service's order (soonest due first)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._cases: list[CaseRecord] = []
+        self._today = date.today()
+
+    def set_cases(self, cases: Sequence[CaseRecord], today: date) -> None:
+        self.beginResetModel()
+        self._cases = list(cases)
+        self._today = today
+        self.endResetModel()
+
+    def case(self, row: int) -> CaseRecord | None:
+        return self._cases[row] if 0 <= row < len(self._cases) else None
+
+    def overdue_count(self) -> int:
+        return sum(1 for c in self._cases if c.overdue(self._today))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._cases)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        case = self.case(index.row())
+        if case is None or not 0 <= index.column() < len(COLUMNS):
+            return None
+        overdue = case.overdue(self._today)
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = COLUMNS[index.column()][1](case)
+            if overdue and index.column() == STATUS_COLUMN:
+                text += " — OVERDUE"
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if overdue:
+                return f"Overdue: due {case.due_on.isoformat()}"
+            return case.summary[:200]
+        if role == Qt.ItemDataRole.BackgroundRole and overdue:
+            return QBrush(OVERDUE_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole and overdue:
+            return QBrush(OVERDUE_FOREGROUND)
+        if role == Qt.ItemDataRole.FontRole and overdue:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == CaseIdRole:
+            return case.case_id
+        if role == OverdueRole:
+            return overdue
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+
+class CaseListBackend(Protocol):
+    """``services.cases.CaseService`` provides it."""
+
+    def list_cases(
+        self, session: Session, *, scope: Any = "mine", include_closed: bool = False
+    ) -> list[CaseRecord]: ...
+
+    def today(self) -> date: ...
+
+
+class CaseListWidget(QWidget):
+    case_activated = Signal(int)
+    loaded = Signal(int)
+
+    def __init__(
+        self,
+        backend: CaseListBackend,
+        session: Session,
+        runner: TaskRunner,
+        *,
+        supervisor: bool | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend = backend
+        self._session = session
+        self._runner = runner
+        self._seq = 0
+        self.setObjectName("caseList")
+        self.setWindowTitle("Cases")
+        if supervisor is None:
+            supervisor = session.staff.role.value == "supervisor"
+
+        self.scope_combo = QComboBox()
+        self.scope_combo.setObjectName("scopeCombo")
+        self.scope_combo.setAccessibleName("Which cases")
+        self.scope_combo.addItem("My queue", "mine")
+        if supervisor:
+            self.scope_combo.addItem("All cases", "all")
+        self.scope_combo.currentIndexChanged.connect(self.refresh)
+        self.closed_box = QCheckBox("Show &closed")
+        self.closed_box.setObjectName("closedBox")
+        self.closed_box.toggled.connect(self.refresh)
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setToolTip("Load the cases again (F5)")
+        self.refresh_button.clicked.connect(self.refresh)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
+
+        self.model = CaseTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("caseTable")
+        self.table.setAccessibleName("Cases")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(self._activated)
+
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("caseSummary")
+        self.summary_label.setAccessibleName("Case count")
+
+        top = QHBoxLayout()
+        top.addWidget(self.scope_combo)
+        top.addWidget(self.closed_box)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary_label)
+
+    def refresh(self) -> None:
+        backend, session = self._backend, self._session
+        scope = self.scope_combo.currentData()
+        include_closed = self.closed_box.isChecked()
+        self._seq += 1
+        seq = self._seq
+
+        def run(_ctx: TaskContext) -> tuple[int, list[CaseRecord], date]:
+            return (
+                seq,
+                backend.list_cases(session, scope=scope, include_closed=include_closed),
+                backend.today(),
+            )
+
+        self.summary_label.setText("Loading…")
+        self._runner.submit(
+            run, name="list_cases", on_finished=self._loaded, on_failed=self._failed
+        )
+
+    def _loaded(self, result: tuple[int, list[CaseRecord], date]) -> None:
+        seq, cases, today = result
+        if seq != self._seq:
+            return  # the filter changed meanwhile: only the newest load is shown
+        self.model.set_cases(cases, today)
+        overdue = self.model.overdue_count()
+        text = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+        if overdue:
+            text += f", {overdue} overdue"
+        self.summary_label.setText(text)
+        if cases:
+            self.table.selectRow(0)
+        self.loaded.emit(len(cases))
+
+    def _failed(self, message: str) -> None:
+        self.summary_label.setText(message)
+
+    def _activated(self, index: QModelIndex) -> None:
+        case = self.model.case(index.row())
+        if case is not None:
+            self.case_activated.emit(case.case_id)
+
+    def selected_case(self) -> CaseRecord | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.case(rows[0].row()) if rows else None

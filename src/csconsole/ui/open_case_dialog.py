@@ -1,0 +1,122 @@
+"""Opening a case for the customer on the line: type, channel, a one-line summary."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from csconsole.domain.cases import CaseRecord, Channel
+from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.policy import CaseType
+from csconsole.services.auth import Session
+
+from .tasks import TaskContext, TaskRunner
+
+
+class InputRejected(CsConsoleError):
+    """A service refused the input; its reason is fit for the dialog."""
+
+
+class OpenCaseBackend(Protocol):
+    def open_case(
+        self,
+        session: Session,
+        case_type: Any,
+        *,
+        customer_id: int | None,
+        channel: Any,
+        summary: str,
+    ) -> CaseRecord: ...
+
+
+class OpenCaseDialog(QDialog):
+    """Emits ``opened(CaseRecord)`` and accepts once the case is stored."""
+
+    opened = Signal(object)
+
+    def __init__(
+        self,
+        backend: OpenCaseBackend,
+        session: Session,
+        runner: TaskRunner,
+        customer_id: int | None,
+        *,
+        customer_name: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend = backend
+        self._session = session
+        self._runner = runner
+        self.customer_id = customer_id
+        self.setObjectName("openCaseDialog")
+        self.setWindowTitle("Open a case")
+        who = customer_name or (f"customer {customer_id}" if customer_id else "no customer")
+        self.type_combo = QComboBox()
+        self.type_combo.setObjectName("caseTypeCombo")
+        for case_type in CaseType:
+            self.type_combo.addItem(case_type.value.replace("_", " "), case_type.value)
+        self.channel_combo = QComboBox()
+        self.channel_combo.setObjectName("channelCombo")
+        for channel in Channel:
+            self.channel_combo.addItem(channel.value.replace("_", " "), channel.value)
+        self.summary_field = QLineEdit()
+        self.summary_field.setObjectName("summaryField")
+        self.summary_field.setAccessibleName("What the caller asks for")
+        self.summary_field.setMaxLength(2000)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("openCaseError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #a4262c;")
+        form = QFormLayout()
+        form.addRow("Customer:", QLabel(who))
+        form.addRow("&Type:", self.type_combo)
+        form.addRow("C&hannel:", self.channel_combo)
+        form.addRow("&Summary:", self.summary_field)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.summary_field.setFocus()
+
+    def submit(self) -> None:
+        backend, session, customer_id = self._backend, self._session, self.customer_id
+        case_type = self.type_combo.currentData()
+        channel = self.channel_combo.currentData()
+        summary = self.summary_field.text()
+
+        def run(_ctx: TaskContext) -> CaseRecord:
+            try:
+                return backend.open_case(
+                    session, case_type, customer_id=customer_id, channel=channel, summary=summary
+                )
+            except ValueError as exc:  # the service's reason names the field, never PD
+                raise InputRejected(str(exc)) from None
+
+        self.buttons.setEnabled(False)
+        self._runner.submit(run, name="open_case", on_finished=self._opened, on_failed=self._failed)
+
+    def _opened(self, case: CaseRecord) -> None:
+        self.buttons.setEnabled(True)
+        self.opened.emit(case)
+        self.accept()
+
+    def _failed(self, message: str) -> None:
+        self.buttons.setEnabled(True)
+        self.error_label.setText(message)

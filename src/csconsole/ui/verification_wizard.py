@@ -1,0 +1,375 @@
+"""The verification wizard: a rep verifies the caller from the keyboard while talking.
+
+One question at a time: the prompt to read out, the caller's answer typed, Enter. The console
+says match, no match or "not understood" (with what to type instead), and shows the level
+reached, the lock state and the time left. The stored answer is never on screen: the service
+returns only the outcome (see ``services.verification``).
+
+Keys: Enter compares the answer; Ctrl+Down (or Alt+N) moves to another question without asking
+this one; Alt+C ticks the caller's affirmation (high level); Alt+E ends the verification; Alt+D
+shows the customer's data once verified; Escape closes the window (the verification stays open
+until it expires or is ended).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from csconsole.domain.policy import CorrectableField, QuestionKind
+from csconsole.domain.verification import LABELS
+from csconsole.domain.verification_answers import Outcome
+from csconsole.services.auth import Session
+from csconsole.services.verification import AnswerResult, QuestionView, VerificationStatus
+
+from .tasks import TaskContext, TaskRunner
+
+MATCH_STYLE = "color: #0b6a0b; font-weight: bold;"
+NO_MATCH_STYLE = "color: #a4262c; font-weight: bold;"
+REJECTED_STYLE = "color: #8a5300; font-weight: bold;"
+LOCKED_STYLE = "background: #fde7e9; color: #a4262c; font-weight: bold; padding: 4px;"
+
+
+class VerificationBackend(Protocol):
+    """What the wizard needs; ``services.verification.VerificationService`` provides it."""
+
+    def start(
+        self,
+        session: Session,
+        case_id: int,
+        *,
+        fields: Iterable[CorrectableField | str] = (),
+        request: Any = None,
+    ) -> VerificationStatus: ...
+
+    def answer(
+        self, session: Session, verification_id: int, kind: QuestionKind | str, answer: str
+    ) -> AnswerResult: ...
+
+    def affirm(self, session: Session, verification_id: int) -> VerificationStatus: ...
+
+    def end(self, session: Session, verification_id: int) -> VerificationStatus: ...
+
+
+def level_text(status: VerificationStatus) -> str:
+    need = f"{status.required.value} ({status.matched} of {status.needed} data points"
+    need += ", affirmation)" if status.affirmation_needed else ")"
+    state = "VERIFIED" if status.passed else "not verified yet"
+    return f"Level reached: {status.level.value}. Needs {need}. {state}"
+
+
+def lock_text(status: VerificationStatus) -> str:
+    lock = status.lock
+    if lock.locked:
+        return (
+            f"LOCKED after {lock.failures_in_window} wrong answers: a supervisor must unlock "
+            "verification of this customer."
+        )
+    if status.ended:
+        return "This verification has ended."
+    if status.expired:
+        return "This verification has expired; start a new one."
+    return (
+        f"Wrong answers in the last {lock.window_hours} h: {lock.failures_in_window} of "
+        f"{lock.max_failures}. Expires at {status.expires_at:%H:%M} UTC."
+    )
+
+
+class VerificationWizard(QDialog):
+    """Runs one verification on ``case_id``. Emits ``verified(VerificationStatus)`` once the
+    required level is reached and ``unmask_requested(int)`` (the case) on Alt+D."""
+
+    verified = Signal(object)
+    unmask_requested = Signal(int)
+    status_changed = Signal(object)
+
+    def __init__(
+        self,
+        backend: VerificationBackend,
+        session: Session,
+        runner: TaskRunner,
+        case_id: int,
+        *,
+        fields: Iterable[CorrectableField] = (),
+        request: Any = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._backend = backend
+        self._session = session
+        self._runner = runner
+        self.case_id = case_id
+        self._fields = tuple(fields)
+        self._request = request
+        self.status: VerificationStatus | None = None
+        self.last_result: AnswerResult | None = None
+        self._question: QuestionView | None = None
+        self._busy = False
+        self._announced = False
+        self.setObjectName("verificationWizard")
+        self.setWindowTitle(f"Verify the caller — case {case_id}")
+        self.setMinimumWidth(520)
+
+        self.level_label = QLabel("Starting…")
+        self.level_label.setObjectName("levelLabel")
+        self.level_label.setAccessibleName("Verification level")
+        self.level_label.setWordWrap(True)
+        self.lock_label = QLabel()
+        self.lock_label.setObjectName("lockLabel")
+        self.lock_label.setAccessibleName("Lock state")
+        self.lock_label.setWordWrap(True)
+
+        self.question_label = QLabel()
+        self.question_label.setObjectName("questionLabel")
+        self.question_label.setAccessibleName("Question kind")
+        self.prompt_label = QLabel()
+        self.prompt_label.setObjectName("promptLabel")
+        self.prompt_label.setAccessibleName("Question to read out")
+        self.prompt_label.setWordWrap(True)
+        font = self.prompt_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.prompt_label.setFont(font)
+        self.hint_label = QLabel()
+        self.hint_label.setObjectName("hintLabel")
+        self.hint_label.setWordWrap(True)
+
+        self.answer_field = QLineEdit()
+        self.answer_field.setObjectName("answerField")
+        self.answer_field.setAccessibleName("Caller's answer")
+        self.answer_field.setPlaceholderText("Type what the caller says, then Enter")
+        self.answer_field.setMaxLength(300)
+        self.answer_field.returnPressed.connect(self.submit_answer)
+
+        self.result_label = QLabel()
+        self.result_label.setObjectName("resultLabel")
+        self.result_label.setAccessibleName("Result of the last answer")
+        self.result_label.setWordWrap(True)
+
+        self.history = QListWidget()
+        self.history.setObjectName("historyList")
+        self.history.setAccessibleName("Questions asked")
+        self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.history.setMaximumHeight(120)
+
+        self.affirmation_box = QCheckBox()
+        self.affirmation_box.setObjectName("affirmationBox")
+        self.affirmation_box.setAccessibleName("Caller's affirmation")
+        self.affirmation_box.hide()
+        self.affirmation_box.toggled.connect(self._affirmation_toggled)
+
+        self.skip_button = QPushButton("&Next question")
+        self.skip_button.setObjectName("skipButton")
+        self.skip_button.setToolTip("Ask another question instead (Ctrl+Down)")
+        self.skip_button.setAutoDefault(False)
+        self.skip_button.clicked.connect(self.next_question)
+        self.end_button = QPushButton("&End verification")
+        self.end_button.setObjectName("endButton")
+        self.end_button.setAutoDefault(False)
+        self.end_button.clicked.connect(self.end_verification)
+        self.unmask_button = QPushButton("Show customer &data")
+        self.unmask_button.setObjectName("unmaskButton")
+        self.unmask_button.setAutoDefault(False)
+        self.unmask_button.setEnabled(False)
+        self.unmask_button.clicked.connect(lambda: self.unmask_requested.emit(self.case_id))
+        self.close_button = QPushButton("Close")
+        self.close_button.setAutoDefault(False)
+        self.close_button.setToolTip("Close this window (Escape)")
+        self.close_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+Down"), self, self.next_question)
+
+        buttons = QHBoxLayout()
+        for button in (self.skip_button, self.end_button, self.unmask_button, self.close_button):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.level_label)
+        layout.addWidget(self.lock_label)
+        layout.addWidget(self.question_label)
+        layout.addWidget(self.prompt_label)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(self.answer_field)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.affirmation_box)
+        layout.addWidget(QLabel("Asked so far:"))
+        layout.addWidget(self.history)
+        layout.addLayout(buttons)
+        self._set_busy(True)
+
+    # --- starting ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the verification on the worker (call once, after showing the wizard)."""
+        backend, session, case_id = self._backend, self._session, self.case_id
+        fields, request = self._fields, self._request
+
+        def run(_ctx: TaskContext) -> VerificationStatus:
+            return backend.start(session, case_id, fields=fields, request=request)
+
+        self._runner.submit(
+            run, name="verification_start", on_finished=self._show_status, on_failed=self._failed
+        )
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def submit_answer(self) -> None:
+        status, question = self.status, self._question
+        if self._busy or status is None or question is None or not status.usable:
+            return
+        answer = self.answer_field.text()
+        backend, session, vid = self._backend, self._session, status.verification_id
+
+        def run(_ctx: TaskContext) -> AnswerResult:
+            return backend.answer(session, vid, question.kind, answer)
+
+        self._set_busy(True)
+        self._runner.submit(
+            run, name="verification_answer", on_finished=self._answered, on_failed=self._failed
+        )
+
+    def _answered(self, result: AnswerResult) -> None:
+        self.last_result = result
+        styles = {
+            Outcome.MATCH: MATCH_STYLE,
+            Outcome.NO_MATCH: NO_MATCH_STYLE,
+            Outcome.REJECTED: REJECTED_STYLE,
+        }
+        text = f"{LABELS[result.kind]}: {result.outcome.label}"
+        if result.reason:
+            text += f". {result.reason}"
+        self.result_label.setText(text)
+        self.result_label.setStyleSheet(styles[result.outcome])
+        if result.outcome is not Outcome.REJECTED:
+            self.answer_field.clear()
+            self._question = None  # asked: move on to the next one
+        else:
+            self.answer_field.selectAll()
+        self._show_status(result.status)
+
+    def next_question(self) -> None:
+        """Another question instead of the current one (not asked, nothing recorded)."""
+        status = self.status
+        if status is None or not status.remaining:
+            return
+        kinds = [q.kind for q in status.remaining]
+        current = self._question.kind if self._question else None
+        index = (kinds.index(current) + 1) % len(kinds) if current in kinds else 0
+        self._set_question(status.remaining[index])
+        self.answer_field.clear()
+        self.answer_field.setFocus()
+
+    def _set_question(self, question: QuestionView | None) -> None:
+        self._question = question
+        if question is None:
+            self.question_label.clear()
+            self.prompt_label.setText("No more questions can be asked.")
+            self.hint_label.clear()
+            return
+        self.question_label.setText(f"Question: {question.label}")
+        self.prompt_label.setText(question.prompt)
+        self.hint_label.setText(question.hint)
+
+    # --- affirmation, end --------------------------------------------------------------------
+
+    def _affirmation_toggled(self, checked: bool) -> None:
+        status = self.status
+        if not checked or status is None or status.affirmed or self._busy:
+            return
+        backend, session, vid = self._backend, self._session, status.verification_id
+
+        def run(_ctx: TaskContext) -> VerificationStatus:
+            return backend.affirm(session, vid)
+
+        self._set_busy(True)
+        self._runner.submit(
+            run, name="verification_affirm", on_finished=self._show_status, on_failed=self._failed
+        )
+
+    def end_verification(self) -> None:
+        status = self.status
+        if status is None or status.ended or self._busy:
+            return
+        backend, session, vid = self._backend, self._session, status.verification_id
+
+        def run(_ctx: TaskContext) -> VerificationStatus:
+            return backend.end(session, vid)
+
+        self._set_busy(True)
+        self._runner.submit(
+            run, name="verification_end", on_finished=self._show_status, on_failed=self._failed
+        )
+
+    # --- showing -----------------------------------------------------------------------------
+
+    def _show_status(self, status: VerificationStatus) -> None:
+        self.status = status
+        self._set_busy(False)
+        self.level_label.setText(level_text(status))
+        self.lock_label.setText(lock_text(status))
+        self.lock_label.setStyleSheet(LOCKED_STYLE if status.lock.locked else "")
+        self.history.clear()
+        for kind, matched in status.asked:
+            self.history.addItem(f"{LABELS[kind]}: {'match' if matched else 'no match'}")
+        remaining = {q.kind: q for q in status.remaining}
+        if self._question is None or self._question.kind not in remaining:
+            self._set_question(status.remaining[0] if status.remaining else None)
+        if status.affirmation_needed:
+            self.affirmation_box.setText(f"&Caller affirms: “{status.affirmation_text}”")
+            self.affirmation_box.show()
+            self.affirmation_box.blockSignals(True)
+            self.affirmation_box.setChecked(status.affirmed)
+            self.affirmation_box.blockSignals(False)
+            self.affirmation_box.setEnabled(status.usable and not status.affirmed)
+        usable = status.usable and self._question is not None
+        self.answer_field.setEnabled(usable)
+        self.skip_button.setEnabled(status.usable and len(status.remaining) > 1)
+        self.end_button.setEnabled(not status.ended)
+        self.unmask_button.setEnabled(status.passed and status.usable)
+        if not status.passed and status.usable and not status.can_still_pass:
+            self.result_label.setText(
+                self.result_label.text() + "  The questions left cannot reach the level needed."
+            )
+        if usable:
+            self.answer_field.setFocus()
+        self.status_changed.emit(status)
+        if status.passed and not self._announced:
+            self._announced = True
+            self.verified.emit(status)
+
+    def _failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.result_label.setText(message)
+        self.result_label.setStyleSheet(NO_MATCH_STYLE)
+        if "locked" in message.lower():
+            self.lock_label.setText(message)
+            self.lock_label.setStyleSheet(LOCKED_STYLE)
+            self.answer_field.setEnabled(False)
+        elif self.status is not None:
+            self.answer_field.setEnabled(self.status.usable)
+            self.answer_field.setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.answer_field.setReadOnly(busy)
+
+    @property
+    def is_busy(self) -> bool:
+        return self._busy
+
+    @property
+    def current_question(self) -> QuestionKind | None:
+        return self._question.kind if self._question else None

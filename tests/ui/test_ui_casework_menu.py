@@ -1,0 +1,114 @@
+"""The Cases menu in a window, over the real services: open a case for the customer on screen,
+find it in the case list, verify the caller, see the unmasked data; the audit browser is for
+supervisors only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
+from tests.casework import JANE, CaseWorld, open_case_world
+
+from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.settings_file import Paths
+from csconsole.ui.casework_menu import CaseworkMenu
+from csconsole.ui.tasks import TaskRunner
+
+
+@pytest.fixture
+def ui_world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
+    w = open_case_world(paths, secret_store, tmp_path)
+    try:
+        yield w
+    finally:
+        w.console.close()
+
+
+def window_for(qtbot: Any, world: CaseWorld, runner: TaskRunner, role: str) -> tuple[Any, Any]:
+    window = QMainWindow()
+    window.setWindowTitle("test window")
+    menu = CaseworkMenu(
+        window,
+        world.console,
+        world.session(role),
+        runner,
+        current_customer=lambda: (JANE, "Jane Smith"),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window, menu
+
+
+def test_from_a_new_case_to_the_unmasked_customer(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    window, menu = window_for(qtbot, ui_world, runner, "rep")
+    assert not menu.audit_action.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = menu.open_case_dialog
+    assert dialog is not None and dialog.customer_id == JANE
+    qtbot.waitUntil(dialog.summary_field.hasFocus)
+    qtbot.keyClicks(dialog.summary_field, "wants to know what we hold")
+    with qtbot.waitSignal(dialog.opened, timeout=10_000) as opened:
+        qtbot.keyClick(dialog.summary_field, Qt.Key.Key_Return)
+    case = opened.args[0]
+    assert case.customer_id == JANE and case.case_type.value == "access"
+
+    menu.show_case_list()
+    case_list = menu.case_list
+    assert case_list is not None
+    qtbot.waitUntil(lambda: case_list.model.rowCount() == 1, timeout=10_000)
+    case_list.table.selectRow(0)
+    menu.verify()
+    wizard = menu.wizard
+    assert wizard is not None and wizard.case_id == case.case_id
+    qtbot.waitUntil(lambda: wizard.status is not None, timeout=10_000)
+    for text in ("jane.smith@example.org", "212 555 4990"):
+        before = wizard.last_result
+        qtbot.keyClicks(wizard.answer_field, text)
+        qtbot.keyClick(wizard.answer_field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda b=before: wizard.last_result is not b, timeout=10_000)
+    qtbot.waitUntil(wizard.unmask_button.isEnabled, timeout=10_000)
+    qtbot.mouseClick(wizard.unmask_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: menu.unmasked_dialog is not None, timeout=10_000)
+    shown = menu.unmasked_dialog.browser.toPlainText()
+    assert "Jane.Smith@example.org" in shown and "standard level" in shown
+    assert "DN100000003" not in shown  # orders need the high level
+
+
+def test_supervisors_get_the_audit_browser(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    window, menu = window_for(qtbot, ui_world, runner, "supervisor")
+    assert menu.audit_action.isVisible()
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    browser = menu.audit_browser
+    assert browser is not None
+    qtbot.waitUntil(lambda: "intact" in browser.chain_label.text(), timeout=10_000)
+
+
+def test_locking_hides_the_case_windows_and_disables_the_actions(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    _window, menu = window_for(qtbot, ui_world, runner, "supervisor")
+    menu.show_case_list()
+    menu.show_audit_browser()
+    assert menu.case_list_window is not None and menu.case_list_window.isVisible()
+    menu.set_locked(True)
+    assert not menu.case_list_window.isVisible()
+    assert menu.audit_window is not None and not menu.audit_window.isVisible()
+    assert not menu.case_list_action.isEnabled() and not menu.open_case_action.isEnabled()
+    menu.set_locked(False)
+    assert menu.case_list_action.isEnabled() and menu.audit_action.isEnabled()
+    qtbot.waitUntil(lambda: runner.pending() == 0, timeout=10_000)

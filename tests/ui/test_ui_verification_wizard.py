@@ -1,0 +1,150 @@
+"""The verification wizard, driven from the keyboard over the real verification service and a
+real encrypted cache: one question at a time, match / no match, level, lock, affirmation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
+
+from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.settings_file import Paths
+from csconsole.domain.policy import QuestionKind, VerificationLevel
+from csconsole.domain.verification import PROMPTS
+from csconsole.domain.verification_answers import Outcome
+from csconsole.ui.tasks import TaskRunner
+from csconsole.ui.verification_wizard import VerificationWizard
+
+
+@pytest.fixture
+def ui_world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
+    w = open_case_world(paths, secret_store, tmp_path)
+    try:
+        yield w
+    finally:
+        w.console.close()
+
+
+def make_wizard(
+    qtbot: Any, world: CaseWorld, runner: TaskRunner, request: str | None = None
+) -> VerificationWizard:
+    rep = world.session("rep")
+    case = world.console.cases.open_case(
+        rep, "access", customer_id=JANE, channel="phone", summary="caller on the line"
+    )
+    wizard = VerificationWizard(
+        world.console.verification, rep, runner, case.case_id, request=request
+    )
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.start()
+    qtbot.waitUntil(lambda: wizard.status is not None, timeout=10_000)
+    return wizard
+
+
+def screen_text(wizard: VerificationWizard) -> str:
+    labels = [label.text() for label in wizard.findChildren(QLabel)]
+    history = [wizard.history.item(i).text() for i in range(wizard.history.count())]
+    return "\n".join(labels + history)
+
+
+def answer(qtbot: Any, wizard: VerificationWizard, text: str, *, paste: bool = False) -> Outcome:
+    before = wizard.last_result
+    if paste:  # QTest cannot type characters outside the BMP; a paste is what a rep would do
+        wizard.answer_field.insert(text)
+    else:
+        qtbot.keyClicks(wizard.answer_field, text)
+    qtbot.keyClick(wizard.answer_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.last_result is not before and not wizard.is_busy, timeout=10_000)
+    assert wizard.last_result is not None
+    return wizard.last_result.outcome
+
+
+def go_to(qtbot: Any, wizard: VerificationWizard, kind: QuestionKind) -> None:
+    for _ in range(len(QuestionKind)):
+        if wizard.current_question is kind:
+            return
+        qtbot.keyClick(wizard.answer_field, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert wizard.current_question is kind
+
+
+def test_a_rep_verifies_the_caller_from_the_keyboard(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    assert wizard.current_question is QuestionKind.EMAIL
+    assert wizard.prompt_label.text() == PROMPTS[QuestionKind.EMAIL]
+    assert "standard (0 of 2 data points)" in wizard.level_label.text()
+    qtbot.waitUntil(wizard.answer_field.hasFocus)
+    assert answer(qtbot, wizard, "Jane.Smith@Example.org") is Outcome.MATCH
+    assert wizard.result_label.text() == "Email: Match"
+    assert wizard.answer_field.text() == ""
+    assert wizard.current_question is QuestionKind.PHONE  # the next question comes up
+    go_to(qtbot, wizard, QuestionKind.BILLING_POSTCODE)
+    assert answer(qtbot, wizard, "99999") is Outcome.NO_MATCH
+    assert "Billing postcode: No match" in wizard.result_label.text()
+    assert "1 of 3" in wizard.lock_label.text()
+    for secret in JANE_SECRETS:  # the rep saw no stored answer
+        assert secret not in screen_text(wizard)
+    with qtbot.waitSignal(wizard.verified, timeout=10_000) as verified:
+        go_to(qtbot, wizard, QuestionKind.PHONE)
+        assert answer(qtbot, wizard, "(212) 555 4990") is Outcome.MATCH
+    assert verified.args[0].level is VerificationLevel.STANDARD
+    assert "VERIFIED" in wizard.level_label.text()
+    assert wizard.unmask_button.isEnabled()
+    assert [wizard.history.item(i).text() for i in range(wizard.history.count())] == [
+        "Email: match",
+        "Billing postcode: no match",
+        "Phone: match",
+    ]
+
+
+def test_unreadable_answers_get_a_reason_and_the_field_stays(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    go_to(qtbot, wizard, QuestionKind.CARD_LAST4)
+    assert answer(qtbot, wizard, "4111 1111 1111 1881") is Outcome.REJECTED
+    assert "last four digits only" in wizard.result_label.text()
+    assert wizard.current_question is QuestionKind.CARD_LAST4
+    assert wizard.answer_field.selectedText() == "4111 1111 1111 1881"
+    go_to(qtbot, wizard, QuestionKind.LAST_ORDER_DATE)
+    wizard.answer_field.clear()
+    assert answer(qtbot, wizard, "\u202e🙂 last week", paste=True) is Outcome.REJECTED
+    assert "2025-03-01" in wizard.result_label.text()  # the format hint, not the stored date
+    assert "0 of 3" in wizard.lock_label.text()
+
+
+def test_three_wrong_answers_lock_the_wizard(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    for wrong in ["x@example.com", "2125550000", "99999"]:
+        assert answer(qtbot, wizard, wrong) is Outcome.NO_MATCH
+    assert "LOCKED" in wizard.lock_label.text()
+    assert not wizard.answer_field.isEnabled()
+    assert not wizard.unmask_button.isEnabled()
+
+
+def test_high_level_needs_the_affirmation_checkbox(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner, request="data_copy")
+    assert wizard.affirmation_box.isVisible()
+    assert "I confirm" in wizard.affirmation_box.text()
+    assert answer(qtbot, wizard, "jane.smith@example.org") is Outcome.MATCH
+    assert answer(qtbot, wizard, "212-555-4990") is Outcome.MATCH
+    assert answer(qtbot, wizard, "10001") is Outcome.MATCH
+    assert wizard.status is not None and wizard.status.level is VerificationLevel.STANDARD
+    assert not wizard.unmask_button.isEnabled() or not wizard.status.passed
+    with qtbot.waitSignal(wizard.verified, timeout=10_000):
+        wizard.affirmation_box.setFocus()
+        qtbot.keyClick(wizard.affirmation_box, Qt.Key.Key_Space)
+    assert wizard.status.level is VerificationLevel.HIGH and wizard.status.affirmed
+    assert wizard.affirmation_box.isChecked() and not wizard.affirmation_box.isEnabled()
