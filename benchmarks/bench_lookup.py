@@ -197,10 +197,10 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
 
 def _run_size(size: int, seed: int, log: Any) -> list[dict[str, object]]:
     import sqlcipher3
-    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
 
     from csconsole import app
     from csconsole.adapters.keyring_store import KeyringSecretStore
+    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
     from csconsole.adapters.settings_file import Paths
     from csconsole.persistence.cache import cache_key
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
-from tests.shop_factory import make_shop
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import DEMO_STAFF, Console
 from csconsole.persistence.cache_loader import load_reference_sqlite
 from csconsole.services.auth import AuthService
+from tests.shop_factory import make_shop
 
 # Customer 2 of tests/shop_factory.KNOWN is the one verified in these tests.
 JANE = 2

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
 
 from csconsole import cli
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
+from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 import sqlcipher3
-from tests.casework import JANE, open_case_world
 
 from csconsole import cli
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
 from csconsole.persistence.cache import cache_key
+from tests.casework import JANE, open_case_world
 
 Tamper = Callable[[Any], None]
 TARGET = 6

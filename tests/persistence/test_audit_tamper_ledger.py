@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
-from tests.casework import JANE, open_case_world
 
 from csconsole import cli
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
+from tests.casework import JANE, open_case_world
 
 # A PostgreSQL server the tests may create databases on (CI starts one; trust auth locally).
 SERVER = os.environ.get(

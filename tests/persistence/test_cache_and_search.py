@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.shop_factory import make_shop
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
@@ -14,6 +13,7 @@ from csconsole.app import Console
 from csconsole.domain.lookup import MatchKind
 from csconsole.persistence import migrate
 from csconsole.persistence.cache_loader import load_reference_sqlite
+from tests.shop_factory import make_shop
 
 
 @pytest.fixture

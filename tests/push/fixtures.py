@@ -11,6 +11,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine
+
+from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.settings_file import Paths, save_settings
+from csconsole.services.settings import Settings
 from tests.push.file_keyring import FileKeyring
 from tests.push.servers import (
     fill_shop,
@@ -20,10 +24,6 @@ from tests.push.servers import (
     pg_schema,
     sqlite_url,
 )
-
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths, save_settings
-from csconsole.services.settings import Settings
 
 SHOP_CUSTOMERS = 60
 

@@ -15,11 +15,11 @@ import sys
 from dataclasses import asdict
 
 from sqlalchemy import create_engine
-from tests.push.file_keyring import FileKeyring
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import Console, push_outbox_and_ledger
+from tests.push.file_keyring import FileKeyring
 
 
 def main(shop_url: str, ledger_url: str) -> int:

@@ -26,12 +26,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
-from tests.push.fixtures import make_shop
-from tests.push.servers import mariadb_database, pg_schema, sqlite_url
 
 from csconsole.persistence.ledger_schema import audit_event, staff
 from csconsole.persistence.models import Staff
 from csconsole.services.ports import OutboxItem
+from tests.push.fixtures import make_shop
+from tests.push.servers import mariadb_database, pg_schema, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 60

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from tests.casework import JANE, CaseWorld, audit_rows, open_case_world
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
@@ -18,6 +17,7 @@ from csconsole.domain.audit_query import AuditFilter
 from csconsole.domain.errors import PermissionDenied
 from csconsole.persistence import migrate
 from csconsole.services.audit_trail import NothingToAcknowledge
+from tests.casework import JANE, CaseWorld, audit_rows, open_case_world
 
 
 @pytest.fixture

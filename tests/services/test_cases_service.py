@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+
+from csconsole.adapters.keyring_store import KeyringSecretStore
+from csconsole.adapters.settings_file import Paths
+from csconsole.domain.cases import CaseStatus, CaseTransitionError
+from csconsole.domain.errors import NotFound, PermissionDenied
+from csconsole.domain.policy import VerificationLevel
 from tests.casework import (
     JANE,
     LAST_CARD,
@@ -18,12 +24,6 @@ from tests.casework import (
     audit_rows,
     open_case_world,
 )
-
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
-from csconsole.domain.cases import CaseStatus, CaseTransitionError
-from csconsole.domain.errors import NotFound, PermissionDenied
-from csconsole.domain.policy import VerificationLevel
 
 
 @pytest.fixture

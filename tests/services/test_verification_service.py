@@ -11,16 +11,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from tests.casework import (
-    ITEM,
-    JANE,
-    JANE_SECRETS,
-    LAST_CARD,
-    LAST_ORDER,
-    CaseWorld,
-    audit_rows,
-    open_case_world,
-)
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
@@ -34,6 +24,16 @@ from csconsole.domain.verification import (
 from csconsole.domain.verification_answers import Outcome
 from csconsole.services import verification as verification_module
 from csconsole.services.verification import NothingToUnlock
+from tests.casework import (
+    ITEM,
+    JANE,
+    JANE_SECRETS,
+    LAST_CARD,
+    LAST_ORDER,
+    CaseWorld,
+    audit_rows,
+    open_case_world,
+)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.sync.shop_databases import check_server, scratch_database
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths, save_settings
 from csconsole.app import Console
 from csconsole.services.settings import Settings
+from tests.sync.shop_databases import check_server, scratch_database
 
 MakeConsole = Callable[..., Console]
 

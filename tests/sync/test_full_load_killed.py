@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from csconsole.app import Console
 from tests.conftest import MemoryKeyring
 from tests.sync.conftest import MakeConsole
 from tests.sync.test_pull_sqlite import ids, one, q, sync
-
-from csconsole.app import Console
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
+
+from csconsole.sync.errors import SchemaMismatch, ShopAuthFailed, ShopOffline, SyncError
+from csconsole.sync.runner import check_shop, connect_shop
 from tests.sync.conftest import MakeConsole
 from tests.sync.shop_databases import (
     MARIADB_SERVER,
@@ -19,9 +22,6 @@ from tests.sync.shop_databases import (
     scalar,
 )
 from tests.sync.test_pull_sqlite import ids, one, q, shop_one, sync
-
-from csconsole.sync.errors import SchemaMismatch, ShopAuthFailed, ShopOffline, SyncError
-from csconsole.sync.runner import check_shop, connect_shop
 
 SERVERS = ["postgresql", "mariadb"]
 

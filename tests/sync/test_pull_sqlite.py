@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.sync.conftest import MakeConsole
 
 from csconsole.app import Console
 from csconsole.sync.errors import SchemaMismatch, ShopOffline, SyncCancelled, SyncError
 from csconsole.sync.mapping import mapping_path
 from csconsole.sync.runner import run_sync
+from tests.sync.conftest import MakeConsole
 
 
 def q(console: Console, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

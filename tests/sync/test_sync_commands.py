@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import MemoryKeyring
-from tests.sync.shop_databases import copy_as_magento, execute
 
 from csconsole.adapters.settings_file import Paths, load_settings
 from csconsole.cli import main
 from csconsole.sync.connection import secret_name
 from csconsole.sync.mapping import mapping_path
+from tests.conftest import MemoryKeyring
+from tests.sync.shop_databases import copy_as_magento, execute
 
 
 def test_connect_keeps_the_password_out_of_the_settings(

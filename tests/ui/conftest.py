@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from tests.ui.ui_fakes import FakeConsole, rep_session
 
 from csconsole.ui.main_window import MainWindow
 from csconsole.ui.tasks import TaskRunner
+from tests.ui.ui_fakes import FakeConsole, rep_session
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 from sqlalchemy import text
-from tests.casework import JANE, CaseWorld, open_case_world
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_query import AuditEventView
 from csconsole.ui.audit_browser import AuditBrowser, AuditEventModel, SeqRole
 from csconsole.ui.tasks import TaskRunner
+from tests.casework import JANE, CaseWorld, open_case_world
 
 
 def test_model_passes_qtmodeltester(qtmodeltester: Any) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from tests.casework import JANE, CaseWorld, open_case_world
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
@@ -23,6 +22,7 @@ from csconsole.ui.case_list import (
     OverdueRole,
 )
 from csconsole.ui.tasks import TaskRunner
+from tests.casework import JANE, CaseWorld, open_case_world
 
 TODAY = date(2026, 3, 10)
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
-from tests.casework import JANE, CaseWorld, open_case_world
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.ui.casework_menu import CaseworkMenu
 from csconsole.ui.tasks import TaskRunner
+from tests.casework import JANE, CaseWorld, open_case_world
 
 
 @pytest.fixture

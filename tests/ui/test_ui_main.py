@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-from tests.ui.ui_fakes import FakeConsole
 
 from csconsole.domain.errors import CacheError
 from csconsole.ui import main as ui_main
 from csconsole.ui.main import Launcher
 from csconsole.ui.main_window import MainWindow
 from csconsole.ui.sign_in_dialog import SignInDialog
+from tests.ui.ui_fakes import FakeConsole
 
 Step = tuple[Callable[[], object], Callable[[object], None]]
 

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel
-from tests.ui.ui_fakes import CUSTOMERS
 
 from csconsole.ui.customer_panel import UNVERIFIED_NOTICE
+from tests.ui.ui_fakes import CUSTOMERS
 
 
 def table_rows(window) -> list[list[str]]:

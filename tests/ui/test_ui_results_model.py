@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from tests.ui.ui_fakes import FakeConsole
 
 from csconsole.ui.results_model import HEADERS, CustomerIdRole, ResultsModel
+from tests.ui.ui_fakes import FakeConsole
 
 
 def test_model_passes_qt_model_tester_with_results_and_empty(qtmodeltester):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from tests.ui.ui_fakes import FakeAuth
 
 from csconsole.ui.sign_in_dialog import SignInDialog
+from tests.ui.ui_fakes import FakeAuth
 
 
 def make_dialog(qtbot, runner, auth: FakeAuth, username: str = "") -> SignInDialog:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
@@ -19,6 +18,7 @@ from csconsole.domain.verification import PROMPTS
 from csconsole.domain.verification_answers import Outcome
 from csconsole.ui.tasks import TaskRunner
 from csconsole.ui.verification_wizard import VerificationWizard
+from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
 
 
 @pytest.fixture

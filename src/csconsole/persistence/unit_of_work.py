@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from csconsole.domain.audit_chain import GENESIS_HASH, AuditEntry, chain_hash
@@ -102,6 +102,7 @@ class SqlAuditLog:
         case_id: int | None = None,
         details: Mapping[str, DetailValue] | None = None,
     ) -> str:
+        self._lock_chain()
         # Refuse to grow a broken chain (sign-ins excepted, see domain.audit_integrity); the
         # check reads only the events since the last verified checkpoint.
         intact = not self._guard.head_report().needs_acknowledgement
@@ -111,6 +112,15 @@ class SqlAuditLog:
         if intact:
             self._guard.advance(seq, digest, at)
         return digest
+
+    def _lock_chain(self) -> None:
+        """Take the cache's write lock before reading the chain's head.
+
+        The driver begins a transaction only at the first write, so without this another thread
+        or process could append between our read of the head and our insert (a duplicate seq).
+        An UPDATE that matches no row still takes SQLite's RESERVED lock.
+        """
+        self._s.execute(text("UPDATE audit_event SET seq = seq WHERE 0"))
 
     def _write(
         self,
@@ -170,6 +180,7 @@ class SqlAuditLog:
     def append_acknowledgement(
         self, *, at: datetime, actor: str, role: str, details: dict[str, str | int | None]
     ) -> str:
+        self._lock_chain()
         seq, digest = self._write(at, actor, role, ACK_ACTION, None, None, details)
         self._guard.advance(seq, digest, at)
         return digest
