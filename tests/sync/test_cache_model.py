@@ -84,13 +84,19 @@ def test_migrations_match_models(paths: Paths, secret_store: KeyringSecretStore)
                 for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
             }
             heads = {r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
-        assert {"sync_table_state", "sync_row_hash", "sync_row_issue", "sync_run"} <= names
+        assert {
+            "sync_table_state",
+            "sync_row_hash",
+            "sync_recent_row",
+            "sync_row_issue",
+            "sync_run",
+        } <= names
         assert "0002" in heads or any(h > "0002" for h in heads)
     finally:
         engine.dispose()
 
 
-@pytest.mark.parametrize("table", ["sync_row_hash", "sync_row_issue"])
+@pytest.mark.parametrize("table", ["sync_row_hash", "sync_recent_row", "sync_row_issue"])
 def test_bookkeeping_tables_are_without_rowid(table: str) -> None:
     assert Base.metadata.tables[table].dialect_options["sqlite"]["with_rowid"] is False
 

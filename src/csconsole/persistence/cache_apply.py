@@ -59,6 +59,8 @@ NEW = "__new"
 OLD = "__old"
 _BOOK = ("sync_row_hash", "sync_row_issue")
 _CHUNK = 500
+SYNC_CACHE_KIB = -262144  # 256 MiB of page cache for the sync connection while it syncs
+POOL_CACHE_KIB = -65536  # what persistence.cache gives every connection
 _STATE_COLUMNS = (
     "entity, source_table, mode, watermark, watermark_key, row_count, key_sum, loaded_at, pulled_at"
 )
@@ -115,6 +117,10 @@ class SqliteCacheStore:
         sql_functions.register(conn)
         # Durable against a killed process (WAL); only an OS crash may lose the last commit.
         conn.execute("PRAGMA synchronous = NORMAL")
+        # The pages an incremental batch touches fit in memory between reading and writing
+        # them; the write-ahead log is folded in once, at the end of the run (checkpoint()).
+        conn.execute(f"PRAGMA cache_size = {SYNC_CACHE_KIB}")
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._children: dict[str, list[tuple[Entity, str, bool]]] = defaultdict(list)
         for e in ENTITIES:
             for link in e.parents:
@@ -142,6 +148,9 @@ class SqliteCacheStore:
     def close(self) -> None:
         self._rollback()
         try:
+            self._x("PRAGMA wal_autocheckpoint = 1000")
+            self._x(f"PRAGMA cache_size = {POOL_CACHE_KIB}")
+            self._x("PRAGMA shrink_memory")
             self._x("PRAGMA synchronous = FULL")
             self._x("PRAGMA foreign_keys = ON")
             self._x("PRAGMA legacy_alter_table = OFF")
@@ -333,6 +342,7 @@ class SqliteCacheStore:
             if entity.name_index and (old[first] != row[first] or old[last] != row[last]):
                 names.append((row[0], name_text(row[first], row[last])))
         if inserts:
+            inserts.sort(key=lambda r: r[0])
             cols = ", ".join(f'"{c}"' for c in layout)
             self._conn.executemany(
                 f'INSERT INTO "{entity.table}" ({cols}) VALUES ({_marks(width)})', inserts
@@ -345,8 +355,10 @@ class SqliteCacheStore:
             )
         for changed, params in groups.items():
             sets = ", ".join(f'"{layout[i]}" = ?' for i in changed)
+            params.sort(key=lambda p: p[-1])  # in key order: neighbouring rows share pages
             self._conn.executemany(f'UPDATE "{entity.table}" SET {sets} WHERE id = ?', params)
         if names:
+            names.sort()
             self._conn.executemany(
                 f"INSERT OR REPLACE INTO {FTS}(rowid, name) VALUES (?, ?)", names
             )
@@ -512,6 +524,39 @@ class SqliteCacheStore:
                 values.append(d)
         return keys, values
 
+    def recent(self, entity: str) -> dict[int, int]:
+        rows = self._x(
+            "SELECT row_key, digest FROM sync_recent_row WHERE entity = ?", (entity,)
+        ).fetchall()
+        return {k: d for k, d in rows}
+
+    def replace_recent(
+        self, entity: str, digests: Mapping[int, int], previous: Mapping[int, int] | None = None
+    ) -> None:
+        """Make the entity's recent rows ``digests``; with ``previous`` (what ``recent``
+        returned), write only the difference."""
+        self._begin()
+        try:
+            if previous is None:
+                self._x("DELETE FROM sync_recent_row WHERE entity = ?", (entity,))
+                changed = sorted(digests.items())
+            else:
+                gone = sorted(k for k in previous if k not in digests)
+                self._conn.executemany(
+                    "DELETE FROM sync_recent_row WHERE entity = ? AND row_key = ?",
+                    [(entity, k) for k in gone],
+                )
+                changed = sorted((k, d) for k, d in digests.items() if previous.get(k) != d)
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO sync_recent_row(entity, row_key, digest)"
+                " VALUES (?, ?, ?)",
+                [(entity, k, d) for k, d in changed],
+            )
+            self._commit()
+        except BaseException:
+            self._rollback()
+            raise
+
     # --- the sync log ----------------------------------------------------------------------
 
     def start_run(self, kind: str, source: str, mapping: str) -> int:
@@ -587,7 +632,7 @@ class ShadowLoad:
         self._x = store._x
         self._conn = store._conn
         self._x("PRAGMA foreign_keys = OFF")
-        # Fewer, larger checkpoints while loading (each one syncs the file).
+        # Checkpoints while loading, but fewer and larger ones (each one syncs the file).
         self._x("PRAGMA wal_autocheckpoint = 10000")
         self._totals: dict[str, tuple[int, int]] = {}
         self._tables = [*_shop_tables(), *_BOOK]
@@ -661,7 +706,7 @@ class ShadowLoad:
         """Stop: drop the shadows. A full load that was asked for is asked for again next time
         (the pending mark stays), whether it stopped here or by a kill."""
         self._store._rollback()
-        self._x("PRAGMA wal_autocheckpoint = 1000")
+        self._x("PRAGMA wal_autocheckpoint = 0")
         self._store.recover()
 
     # --- finishing -------------------------------------------------------------------------
@@ -765,6 +810,7 @@ class ShadowLoad:
                 self._x(f'ALTER TABLE "{table}" RENAME TO "{table}{OLD}"')
                 self._x(f'ALTER TABLE "{table}{NEW}" RENAME TO "{table}"')
             self._x("DELETE FROM sync_table_state")
+            self._x("DELETE FROM sync_recent_row")
             stamp = _now()
             known = {s.entity: s for s in states}
             rows = []
@@ -803,7 +849,7 @@ class ShadowLoad:
             store._begin()
             self._x(f'DROP TABLE IF EXISTS "{table}{OLD}"')
             store._commit()
-        self._x("PRAGMA wal_autocheckpoint = 1000")
+        self._x("PRAGMA wal_autocheckpoint = 0")
         self._x("PRAGMA foreign_keys = ON")
         self._x("PRAGMA optimize")
         return counts

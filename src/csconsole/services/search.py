@@ -57,7 +57,7 @@ class SearchService:
         self._region = default_region
         self._limit = limit
         self._vocabulary: list[str] | None = None
-        self._by_length: dict[int, list[str]] | None = None
+        self._buckets: dict[tuple[int, str], list[str]] | None = None
 
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(text, default_region=self._region)
@@ -119,12 +119,15 @@ class SearchService:
         """The token itself plus the closest spellings of it in the name index."""
         if len(token) < FUZZY_MIN_TOKEN:
             return [token]
-        # fuzz.ratio >= 75 is impossible beyond this length difference; skip those buckets.
+        # fuzz.ratio >= 75 is impossible beyond this length difference, and a misspelt name
+        # almost always keeps its first letter or swaps the first two: only those buckets.
         spread = max(1, len(token) // 3)
-        buckets = self.vocabulary_by_length()
+        buckets = self.vocabulary_buckets()
+        initials = dict.fromkeys(token[:2])
         candidates: list[str] = []
         for n in range(len(token) - spread, len(token) + spread + 1):
-            candidates.extend(buckets.get(n, ()))
+            for initial in initials:
+                candidates.extend(buckets.get((n, initial), ()))
         matches = process.extract(
             token,
             candidates,
@@ -140,18 +143,19 @@ class SearchService:
             self._vocabulary = list(self._lookup.name_vocabulary())
         return self._vocabulary
 
-    def vocabulary_by_length(self) -> dict[int, list[str]]:
-        if self._by_length is None:
-            buckets: dict[int, list[str]] = {}
+    def vocabulary_buckets(self) -> dict[tuple[int, str], list[str]]:
+        """The vocabulary by (length, first letter)."""
+        if self._buckets is None:
+            buckets: dict[tuple[int, str], list[str]] = {}
             for word in self.vocabulary():
-                buckets.setdefault(len(word), []).append(word)
-            self._by_length = buckets
-        return self._by_length
+                buckets.setdefault((len(word), word[:1]), []).append(word)
+            self._buckets = buckets
+        return self._buckets
 
     def forget_vocabulary(self) -> None:
         """Call after a sync changed names."""
         self._vocabulary = None
-        self._by_length = None
+        self._buckets = None
 
     def summary(self, customer_id: int) -> CustomerSummary | None:
         return self._lookup.summary(customer_id)

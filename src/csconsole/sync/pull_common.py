@@ -96,6 +96,7 @@ class Converted:
     clean: list[int] = field(default_factory=list)  # keys converted without any issue
     last: tuple[Any, int] | None = None  # (change value, key) of the batch's last row
     unkeyed: int = 0  # rows skipped without a usable key (not recordable per row)
+    seen: int = 0  # rows passed over: read by an earlier pull and unchanged since
 
 
 def convert_batch(

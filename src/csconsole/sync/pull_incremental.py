@@ -56,22 +56,73 @@ def needs_full_load(ctx: PullContext) -> str | None:
 
 
 def _changes(
-    ctx: PullContext, conn: Any, rule: TableRule, q: ShopQueries, state: TableState
-) -> Iterator[Converted]:
+    ctx: PullContext,
+    conn: Any,
+    rule: TableRule,
+    q: ShopQueries,
+    state: TableState,
+    seen: dict[int, int],
+) -> Iterator[Converted | tuple[str, str, dict[int, int]]]:
+    """The rows changed since the watermark (minus the overlap window), then ("recent", entity,
+    digests of the rows read inside the new overlap window). A row whose digest is in ``seen``
+    (read by an earlier pull, unchanged since) is passed over without reading the cache."""
     conv = ctx.converter(rule, q)
     start = watermarks.decode(state.watermark)
     since = watermarks.shift_back(start, rule.change.overlap_seconds)
     params: dict[str, Any] = {}
     if since is not None:
         params["since"] = since
+    change_at = conv.change_index
+    assert change_at is not None
+    read: list[tuple[Any, Any, int]] = []
+
+    def fresh(raw_rows: Sequence[Sequence[Any]]) -> Converted:
+        todo = []
+        for raw in raw_rows:
+            digest = row_hash(raw)
+            key = raw[conv.key_index]
+            read.append((key, raw[change_at], digest))
+            if seen.get(key) != digest:
+                todo.append(raw)
+        batch = convert_batch(conv, todo)
+        batch.read = len(raw_rows)
+        batch.seen = len(raw_rows) - len(todo)
+        if raw_rows:
+            try:
+                batch.last = (raw_rows[-1][change_at], conv.key(raw_rows[-1]))
+            except RowProblem:
+                batch.last = None
+        return batch
+
     stmt = q.changed_rows(since=since is not None, after=False)
+    top: Any = None
     for raw in stream(conn, stmt, params, ctx.batch_rows):
-        yield convert_batch(conv, raw)
+        top = raw[-1][change_at]
+        yield fresh(raw)
     if q.change_nullable:
         for raw in stream(conn, q.rows_without_change(), {}, ctx.batch_rows):
-            batch = convert_batch(conv, raw)
+            batch = fresh(raw)
             batch.last = None
             yield batch
+    threshold = watermarks.shift_back(
+        top if top is not None else start, rule.change.overlap_seconds
+    )
+    yield ("recent", rule.entity, _window(read, threshold))
+
+
+def _window(read: list[tuple[Any, Any, int]], threshold: Any) -> dict[int, int]:
+    """The digests of the rows read whose change value is inside the overlap window."""
+    out: dict[int, int] = {}
+    for key, change, digest in read:
+        if type(key) is not int:
+            continue
+        try:
+            inside = change is None or threshold is None or change >= threshold
+        except TypeError:  # SQLite: a value of another type in the change column
+            inside = True
+        if inside:
+            out[key] = digest
+    return out
 
 
 def _merge(
@@ -122,6 +173,9 @@ def incremental(ctx: PullContext) -> PullReport:
     stored = {
         rule.entity: ctx.cache.digests(rule.entity) for rule, _ in plans if rule.change.row_hash
     }
+    seen = {
+        rule.entity: ctx.cache.recent(rule.entity) for rule, _ in plans if not rule.change.row_hash
+    }
 
     def produce() -> Iterator[Any]:
         with ctx.engine.connect() as conn:
@@ -129,7 +183,7 @@ def incremental(ctx: PullContext) -> PullReport:
                 if rule.change.row_hash:
                     yield from _merge(ctx, conn, rule, q, stored[rule.entity])
                 else:
-                    yield from _changes(ctx, conn, rule, q, states[rule.entity])
+                    yield from _changes(ctx, conn, rule, q, states[rule.entity], seen[rule.entity])
                 yield ("table-done", rule.entity, None)
             for rule, q in plans:
                 if not rule.change.row_hash:
@@ -144,6 +198,8 @@ def incremental(ctx: PullContext) -> PullReport:
                 kind, entity, payload = item
                 if kind == "deletes":
                     _apply(ctx, report, ApplyBatch(entity, deletes=payload))
+                elif kind == "recent":
+                    ctx.cache.replace_recent(entity, payload, seen[entity])
                 elif kind == "totals":
                     shop_totals[entity] = payload
                 continue
@@ -173,6 +229,7 @@ def _apply_converted(ctx: PullContext, report: PullReport, batch: Converted) -> 
     )
     counts = report.table(batch.entity)
     counts.read += batch.read
+    counts.unchanged += batch.seen
     counts.skipped += sum(1 for i in batch.issues if i.outcome == SKIPPED) + batch.unkeyed
     counts.repaired += sum(1 for i in batch.issues if i.outcome != SKIPPED)
     if apply.upserts or apply.issues or mark is not None or apply.cleared:

@@ -76,6 +76,7 @@ class SyncReport:
     message: str | None = None
     attempts: int = 1
     notes: list[str] = field(default_factory=list)
+    checkpoint_s: float = 0.0  # folding the write-ahead log into the cache file, at the end
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -204,7 +205,9 @@ def run_sync(
             report.push = push(
                 SyncRun(engine, url, mapping, cache, report_progress, is_cancelled, run_id)
             )
+        started = time.perf_counter()
         cache.checkpoint()
+        report.checkpoint_s = time.perf_counter() - started
         report.status = "ok"
         report.notes = list(report.pull.notes) if report.pull else []
         if report.full_reason:

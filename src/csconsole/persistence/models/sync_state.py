@@ -43,6 +43,20 @@ class SyncRowHash(Base):
     __table_args__: ClassVar[dict[str, object]] = {"sqlite_with_rowid": False}
 
 
+class SyncRecentRow(Base):
+    """Digest of each row an incremental pull read inside the overlap window of a table with a
+    change column: the next pull reads those rows again (to catch late commits) and skips, by
+    digest, the ones it has already seen, without reading the cache."""
+
+    __tablename__ = "sync_recent_row"
+
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    digest: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__: ClassVar[dict[str, object]] = {"sqlite_with_rowid": False}
+
+
 class SyncRowIssue(Base):
     """A shop row the pull skipped (``outcome`` skipped: not in the cache) or changed to fit
     (repaired), with the shop column and the reason; never the value."""

@@ -1,4 +1,4 @@
-"""sync state: per-table watermarks and key totals, row hashes, row issues, the sync log
+"""sync state: watermarks and key totals, row hashes, recent rows, row issues, the sync log
 
 Revision ID: 0002
 Revises: 0001
@@ -39,6 +39,14 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "sync_recent_row",
+        sa.Column("entity", sa.String(length=32), nullable=False),
+        sa.Column("row_key", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("digest", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("entity", "row_key", name=op.f("pk_sync_recent_row")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         "sync_row_issue",
         sa.Column("entity", sa.String(length=32), nullable=False),
         sa.Column("row_key", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -76,5 +84,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_sync_run_started_at"))
     op.drop_table("sync_run")
     op.drop_table("sync_row_issue")
+    op.drop_table("sync_recent_row")
     op.drop_table("sync_row_hash")
     op.drop_table("sync_table_state")
