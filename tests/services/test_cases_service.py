@@ -157,7 +157,12 @@ def test_account_misuse_is_a_case_and_flags_the_account_through_the_outbox(
                 " FROM outbox"
             )
         ).all()
-    [(outbox_id, kind, entity, key, changes, case_id, idempotency_key, status)] = rows
+    # The case itself also travels to the central ledger (an owned table), in the same commit.
+    ledger = [r for r in rows if r[1] == "ledger_record"]
+    assert [(r[2], r[3]) for r in ledger] == [("case_record", str(case.case_id))]
+    [(outbox_id, kind, entity, key, changes, case_id, idempotency_key, status)] = [
+        r for r in rows if r[1] != "ledger_record"
+    ]
     assert (kind, entity, key) == ("account_flag", "customer", str(JANE))
     assert json.loads(changes) == {"flagged_misuse": True} and case_id == case.case_id
     assert idempotency_key == f"account_flag:case:{case.case_id}" and status == "pending"

@@ -53,6 +53,8 @@ def test_reference_full_and_incremental(
         assert one(console, f"SELECT count(*) FROM {cache}") == _count(server_url, table)
     email = scalar(server_url, "SELECT email FROM customers WHERE customer_id = 21")
     assert ids(console, email) == [21]
+    # only the rows of the last overlap window (5 minutes) are handed to the next pull
+    assert 1 <= one(console, "SELECT count(*) FROM sync_recent_row") < 30
     # same values as a load from the SQLite original (types converted alike)
     assert q(
         console,

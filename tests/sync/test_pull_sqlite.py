@@ -294,6 +294,11 @@ def test_bad_rows_are_skipped_or_repaired_with_a_recorded_reason(
     console = make_console(f"sqlite:///{demo_shop}")
     report = sync(console)
     assert report.status == "ok"
+    assert (
+        f"  sqlite:///{demo_shop}: orders row 3: column total_cents: expected a whole number,"
+        " got text (skipped)" in report.notes
+    )
+    assert not any("lots" in note or "Müller" in note for note in report.notes)
     issues = {
         (entity, key): (outcome, column, reason)
         for entity, key, outcome, column, reason in q(
@@ -440,3 +445,19 @@ def test_a_row_changed_twice_within_one_change_value_is_pulled_twice(
     assert again.pull.tables["customers"].written == 0
     assert again.pull.tables["customers"].unchanged >= 1
     assert one(synced, "SELECT count(*) FROM sync_recent_row WHERE row_key = 5") == 1
+
+
+def test_the_full_load_hands_its_overlap_window_to_the_first_pull(
+    synced: Console, demo_shop: Path
+) -> None:
+    newest = shop_one(
+        demo_shop, "SELECT customer_id FROM customers ORDER BY updated_at DESC LIMIT 1"
+    )
+    recent = {
+        r[0] for r in q(synced, "SELECT row_key FROM sync_recent_row WHERE entity = 'customers'")
+    }
+    assert newest in recent
+    report = sync(synced)  # reads the window again, and passes over it by digest
+    customers = report.pull.tables["customers"]
+    assert customers.read >= 1 and customers.unchanged == customers.read
+    assert customers.written == 0

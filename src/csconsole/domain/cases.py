@@ -174,6 +174,9 @@ class CaseRecord:
     resolution: str | None = None
     closed_at: datetime | None = None
     closed_by: str | None = None
+    # "" for a case of this desk; else the workstation that recorded it (a read-only copy
+    # replicated through the central ledger; its case_id is that desk's number).
+    origin: str = ""
 
     def overdue(self, today: date) -> bool:
         return is_overdue(self.status, self.due_on, today)

@@ -548,8 +548,7 @@ class SqliteCacheStore:
                 )
                 changed = sorted((k, d) for k, d in digests.items() if previous.get(k) != d)
             self._conn.executemany(
-                "INSERT OR REPLACE INTO sync_recent_row(entity, row_key, digest)"
-                " VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO sync_recent_row(entity, row_key, digest) VALUES (?, ?, ?)",
                 [(entity, k, d) for k, d in changed],
             )
             self._commit()
@@ -635,6 +634,7 @@ class ShadowLoad:
         # Checkpoints while loading, but fewer and larger ones (each one syncs the file).
         self._x("PRAGMA wal_autocheckpoint = 10000")
         self._totals: dict[str, tuple[int, int]] = {}
+        self._recent: dict[str, dict[int, int]] = {}
         self._tables = [*_shop_tables(), *_BOOK]
         self._sql: dict[str, str] = {}
         self._last_commit = time.monotonic()
@@ -696,6 +696,10 @@ class ShadowLoad:
                 for i in issues
             ],
         )
+
+    def set_recent(self, entity: str, digests: Mapping[int, int]) -> None:
+        """The rows inside the overlap window of the new watermark (written at the swap)."""
+        self._recent[entity] = dict(digests)
 
     def commit(self) -> None:
         self._store._commit()
@@ -811,6 +815,10 @@ class ShadowLoad:
                 self._x(f'ALTER TABLE "{table}{NEW}" RENAME TO "{table}"')
             self._x("DELETE FROM sync_table_state")
             self._x("DELETE FROM sync_recent_row")
+            self._conn.executemany(
+                "INSERT INTO sync_recent_row(entity, row_key, digest) VALUES (?, ?, ?)",
+                [(e, k, d) for e, rows in self._recent.items() for k, d in sorted(rows.items())],
+            )
             stamp = _now()
             known = {s.entity: s for s in states}
             rows = []

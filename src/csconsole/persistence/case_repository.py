@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, aliased
 
 from csconsole.domain.cases import CaseRecord, CaseStatus, CaseType, Channel, NoteRecord
 
+from .ledger_tables import CASE, ORIGIN
 from .models import Customer, Staff
 from .models.cases import Case, CaseNote
 
@@ -67,6 +68,49 @@ def _record(row: Any) -> CaseRecord:
 
 _OPEN_STATUSES = [s.value for s in CaseStatus if not s.is_closed]
 
+assert CASE.replica is not None
+_replica = CASE.replica  # other desks' cases, pulled from the central ledger (read-only)
+
+
+def _replica_query() -> Select[Any]:
+    r = _replica.c
+    return (
+        select(
+            _replica,
+            _Opener.username.label("opener"),
+            _Owner.username.label("owner"),
+            _Closer.username.label("closer"),
+            Customer.first_name,
+            Customer.last_name,
+        )
+        .outerjoin(_Opener, _Opener.id == r.opened_by_id)
+        .outerjoin(_Owner, _Owner.id == r.owner_id)
+        .outerjoin(_Closer, _Closer.id == r.closed_by_id)
+        .outerjoin(Customer, Customer.id == r.customer_id)
+    )
+
+
+def _replica_record(row: Any) -> CaseRecord:
+    """Staff ids are the central ones on every desk once it has synced; one this desk does
+    not know (yet) is shown by number."""
+    return CaseRecord(
+        case_id=row.id,
+        case_type=CaseType(row.case_type),
+        customer_id=row.customer_id,
+        customer_name=f"{row.first_name or ''} {row.last_name or ''}".strip(),
+        channel=Channel(row.channel),
+        status=CaseStatus(row.status),
+        summary=row.summary,
+        opened_by=row.opener or f"staff {row.opened_by_id}",
+        owner=row.owner or f"staff {row.owner_id}",
+        opened_at=utc(row.opened_at),
+        due_on=row.due_on,
+        resolution=row.resolution,
+        closed_at=utc(row.closed_at) if row.closed_at else None,
+        closed_by=row.closer or (f"staff {row.closed_by_id}" if row.closed_by_id else None),
+        origin=row._mapping[ORIGIN],
+    )
+
 
 class SqlCaseRepository:
     def __init__(self, session: Session) -> None:
@@ -107,14 +151,32 @@ class SqlCaseRepository:
     def owner_id(self, case_id: int) -> int | None:
         return self._s.scalar(select(Case.owner_id).where(Case.id == case_id))
 
-    def list(self, *, owner_id: int | None, include_closed: bool, limit: int) -> list[CaseRecord]:
+    def list(
+        self,
+        *,
+        owner_id: int | None,
+        include_closed: bool,
+        limit: int,
+        include_replicas: bool = False,
+    ) -> list[CaseRecord]:
         query = _case_query()
         if owner_id is not None:
             query = query.where(Case.owner_id == owner_id)
         if not include_closed:
             query = query.where(Case.status.in_(_OPEN_STATUSES))
         query = query.order_by(Case.due_on, Case.id).limit(limit)
-        return [_record(row) for row in self._s.execute(query)]
+        cases = [_record(row) for row in self._s.execute(query)]
+        if not include_replicas:
+            return cases
+        others = _replica_query()
+        if owner_id is not None:
+            others = others.where(_replica.c.owner_id == owner_id)
+        if not include_closed:
+            others = others.where(_replica.c.status.in_(_OPEN_STATUSES))
+        others = others.order_by(_replica.c.due_on, _replica.c[ORIGIN], _replica.c.id).limit(limit)
+        cases += [_replica_record(row) for row in self._s.execute(others)]
+        cases.sort(key=lambda c: (c.due_on, c.origin, c.case_id))
+        return cases[:limit]
 
     def set_status(
         self,

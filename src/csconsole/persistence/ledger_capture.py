@@ -22,12 +22,16 @@ from .models.outbox import OutboxEntry
 
 
 def capture_ledger_records(factory: sessionmaker[Session]) -> None:
-    if not event.contains(factory, "before_flush", _before_flush):
-        event.listen(factory, "before_flush", _before_flush)
+    if not event.contains(factory, "after_flush", _after_flush):
+        event.listen(factory, "after_flush", _after_flush)
 
 
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+def _after_flush(session: Session, _context: Any) -> None:
+    """After the flush's statements (new rows have their ids), before its bookkeeping is reset
+    (``session.new``, ``session.dirty`` and attribute history still show what was flushed); the
+    outbox rows are inserted on the flush's connection, in its transaction."""
     queued: set[tuple[str, str]] = set()
+    rows: list[dict[str, Any]] = []
     for obj in [*session.new, *session.dirty]:
         table = getattr(type(obj), "__table__", None)
         spec = OWNED_BY_LOCAL.get(getattr(table, "name", ""))
@@ -37,7 +41,9 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
         if (spec.name, key) in queued:
             continue
         queued.add((spec.name, key))
-        session.add(ledger_record(spec, key))
+        rows.append(ledger_record_values(spec, key))
+    if rows:
+        session.connection().execute(OutboxEntry.__table__.insert(), rows)
 
 
 def ledger_record(spec: Replicated, key: str) -> OutboxEntry:

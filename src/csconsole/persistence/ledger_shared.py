@@ -27,9 +27,10 @@ from sqlalchemy import Connection, Engine, Table, select, update
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import LEDGER_KIND, Outcome, PendingItem, Status
 
+from .ledger_capture import ledger_record_values
 from .ledger_schema import ledger_applied
 from .ledger_state import next_rev, read_state, write_state
-from .ledger_tables import Replicated
+from .ledger_tables import OWNED_BY_LOCAL, Replicated
 from .models import Base
 from .models.outbox import LedgerRowVersion, OutboxEntry, SyncConflict
 
@@ -335,6 +336,12 @@ def _rekey(conn: Connection, local: Table, id_column: str, old: Any, new: Any) -
         for fk in table.foreign_keys:
             if fk.column.table.name == local.name and fk.column.name == id_column:
                 column = fk.parent
+                owned = OWNED_BY_LOCAL.get(table.name)
+                if owned is not None:  # the central copy must follow (a Core write is not captured)
+                    keys = conn.execute(select(table.c[owned.key]).where(column == old)).scalars()
+                    records = [ledger_record_values(owned, str(k)) for k in keys]
+                    if records:
+                        conn.execute(_outbox.insert(), records)
                 conn.execute(update(table).where(column == old).values({column.name: new}))
 
 

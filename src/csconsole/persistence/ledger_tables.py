@@ -1,5 +1,6 @@
 """Which console tables replicate through the central ledger, and how. Adding a table is
-declaring it here (plus its central table in ``ledger_schema`` and a ledger migration).
+declaring it here (plus its central table in a ledger migration and, for an owned table, its
+replica table in a cache migration).
 
 Three ways a table replicates:
 
@@ -30,6 +31,7 @@ from sqlalchemy import BigInteger, Column, DateTime, MetaData, PrimaryKeyConstra
 
 from . import ledger_schema
 from .models import AuditEvent, Staff
+from .models.cases import Case, CaseNote, VerificationAttempt, VerificationLock, VerificationSession
 from .models.outbox import ReplicaAuditEvent
 
 
@@ -112,7 +114,16 @@ STAFF = Replicated(
     id_column="id",
 )
 
-REPLICATED: tuple[Replicated, ...] = (AUDIT, STAFF)
+# Issue 4's records: each desk's cases, notes and caller verifications, kept centrally under
+# (origin, id) and read on the other desks from replica_<table> (read-only there).
+CASE = owned(Case.__table__)  # type: ignore[arg-type]
+CASE_NOTE = owned(CaseNote.__table__)  # type: ignore[arg-type]
+VERIFICATION_SESSION = owned(VerificationSession.__table__)  # type: ignore[arg-type]
+VERIFICATION_ATTEMPT = owned(VerificationAttempt.__table__)  # type: ignore[arg-type]
+VERIFICATION_LOCK = owned(VerificationLock.__table__)  # type: ignore[arg-type]
+CASE_TABLES = (CASE, CASE_NOTE, VERIFICATION_SESSION, VERIFICATION_ATTEMPT, VERIFICATION_LOCK)
+
+REPLICATED: tuple[Replicated, ...] = (AUDIT, STAFF, *CASE_TABLES)
 SHARED = {t.name: t for t in REPLICATED if t.mode == "shared"}
 # Owned tables' changes are captured as ledger_record items when they are flushed; shared
 # tables' are found at sync time by comparing fingerprints (ledger_shared.changed_keys).

@@ -32,7 +32,12 @@ class CaseRepository(Protocol):
     def get(self, case_id: int) -> CaseRecord | None: ...
     def owner_id(self, case_id: int) -> int | None: ...
     def list(
-        self, *, owner_id: int | None, include_closed: bool, limit: int
+        self,
+        *,
+        owner_id: int | None,
+        include_closed: bool,
+        limit: int,
+        include_replicas: bool = False,
     ) -> Sequence[CaseRecord]: ...
     def set_status(
         self,

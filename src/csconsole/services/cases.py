@@ -119,7 +119,9 @@ class CaseService:
     def list_cases(
         self, session: Session, *, scope: Scope = "mine", include_closed: bool = False
     ) -> list[CaseRecord]:
-        """A rep's own queue, or (supervisors) everyone's; soonest due first."""
+        """A rep's own queue, or (supervisors) everyone's, including the cases other desks
+        recorded (replicated through the central ledger, read-only here, marked with their
+        ``origin``); soonest due first."""
         session.require("handle_cases")
         if scope == "all":
             session.require("view_all_cases")
@@ -130,7 +132,12 @@ class CaseService:
             raise ValueError("scope: 'mine' or 'all'")
         with self._uow() as uow:
             return list(
-                uow.cases.list(owner_id=owner_id, include_closed=include_closed, limit=MAX_LIST)
+                uow.cases.list(
+                    owner_id=owner_id,
+                    include_closed=include_closed,
+                    limit=MAX_LIST,
+                    include_replicas=scope == "all",
+                )
             )
 
     # --- changing ----------------------------------------------------------------------------

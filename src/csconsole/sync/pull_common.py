@@ -20,6 +20,7 @@ from .shop_queries import ShopQueries
 from .shop_schema import ShopSchema
 
 BATCH_ROWS = 5000
+MAX_EXAMPLES = 5
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -70,6 +71,19 @@ class PullReport:
     tables: dict[str, TableCounts] = field(default_factory=dict)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    source: str = ""
+    examples: list[str] = field(default_factory=list)
+
+    def note_issues(self, issues: Sequence[RowIssue]) -> None:
+        """Keep the first few issues as messages: source, table, row key, column, reason."""
+        for issue in issues:
+            if len(self.examples) >= MAX_EXAMPLES:
+                return
+            table = issue.source_table or issue.entity
+            self.examples.append(
+                f"{self.source}: {table} row {issue.row_key}: column {issue.column}:"
+                f" {issue.reason} ({issue.outcome})"
+            )
 
     def table(self, entity: str) -> TableCounts:
         return self.tables.setdefault(entity, TableCounts())
@@ -97,6 +111,7 @@ class Converted:
     last: tuple[Any, int] | None = None  # (change value, key) of the batch's last row
     unkeyed: int = 0  # rows skipped without a usable key (not recordable per row)
     seen: int = 0  # rows passed over: read by an earlier pull and unchanged since
+    recent: dict[int, int] = field(default_factory=dict)  # key -> digest, inside the overlap
 
 
 def convert_batch(
@@ -107,12 +122,15 @@ def convert_batch(
     digests: bool = False,
     previous_key: list[int | None] | None = None,
     track_clean: bool = True,
+    recent_since: Any = None,
 ) -> Converted:
     """Convert rows; problems become ``skipped`` issues, repairs ``repaired`` ones.
 
     ``previous_key`` (a one-element list, carried across batches of a table read in key order)
     catches a key the shop returns twice: the second row is skipped. ``track_clean`` lists the
     keys converted without an issue (an incremental pull clears their old issues).
+    ``recent_since``: the digests of rows changed since then go to ``recent`` (a full load hands
+    the first incremental pull the rows of its overlap window).
     """
     rule = conv.rule
     out = Converted(rule.entity, len(raw_rows))
@@ -121,6 +139,15 @@ def convert_batch(
     rows = out.rows
     convert = conv.convert
     previous = previous_key[0] if previous_key is not None else None
+    change_at = conv.change_index
+    if recent_since is not None and change_at is not None:
+        for raw in raw_rows:
+            try:
+                inside = raw[change_at] is None or raw[change_at] >= recent_since
+            except TypeError:
+                inside = True
+            if inside and type(raw[conv.key_index]) is int:
+                out.recent[raw[conv.key_index]] = row_hash(raw)
     for raw in raw_rows:
         try:
             row = convert(raw)

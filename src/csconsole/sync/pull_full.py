@@ -31,7 +31,7 @@ READER_THREAD = True
 
 def full_load(ctx: PullContext) -> PullReport:
     started = time.perf_counter()
-    report = PullReport("full")
+    report = PullReport("full", source=ctx.source)
     tables = list(ctx.mapping.tables)
     plans = [(rule, ctx.queries(rule)) for rule in tables]
     converters = {rule.entity: ctx.converter(rule, q) for rule, q in plans}
@@ -42,16 +42,22 @@ def full_load(ctx: PullContext) -> PullReport:
             counts = {rule.entity: int(conn.execute(q.count()).scalar() or 0) for rule, q in plans}
             yield ("counts", counts)
             for rule, q in plans:
-                for raw in stream(conn, q.all_rows(), {}, ctx.batch_rows):
-                    yield ("raw", rule.entity, raw)
                 mark: Any = None
                 if rule.change.column:
-                    mark = conn.execute(q.max_change()).scalar()
+                    # Read like the rows (PostgreSQL: as text), so the two compare.
+                    for found in stream(conn, q.max_change(), {}, 1):
+                        mark = found[0][0]
+                    since = watermarks.shift_back(mark, rule.change.overlap_seconds)
+                    yield ("since", rule.entity, since)
+                for raw in stream(conn, q.all_rows(), {}, ctx.batch_rows):
+                    yield ("raw", rule.entity, raw)
                 yield ("done", rule.entity, mark)
 
     writer = ctx.cache.begin_full_load()
     states: list[TableState] = []
     previous_keys: dict[str, list[int | None]] = {}
+    recent_since: dict[str, Any] = {}
+    recent: dict[str, dict[int, int]] = {}
     try:
         total = 1
         done = 0
@@ -60,6 +66,9 @@ def full_load(ctx: PullContext) -> PullReport:
                 if isinstance(item, tuple) and item[0] == "counts":
                     total = max(1, sum(item[1].values()))
                     ctx.progress("reading the shop", 0, total)
+                    continue
+                if isinstance(item, tuple) and item[0] == "since":
+                    recent_since[item[1]] = item[2]
                     continue
                 if isinstance(item, tuple) and item[0] == "raw":
                     _, entity, raw = item
@@ -72,7 +81,10 @@ def full_load(ctx: PullContext) -> PullReport:
                         digests=rule.change.row_hash,
                         previous_key=previous_keys.setdefault(entity, [None]),
                         track_clean=False,
+                        recent_since=recent_since.get(entity),
                     )
+                    if item.recent:
+                        recent.setdefault(entity, {}).update(item.recent)
                 elif isinstance(item, tuple) and item[0] == "done":
                     _, entity, mark = item
                     rule = ctx.mapping.table(entity)
@@ -98,6 +110,7 @@ def full_load(ctx: PullContext) -> PullReport:
                     writer.insert_digests(item.entity, sorted(item.digests.items()))
                 if item.issues:
                     writer.add_issues(item.issues)
+                    report.note_issues(item.issues)
                     counts.skipped += sum(1 for i in item.issues if i.outcome == SKIPPED)
                     counts.repaired += sum(1 for i in item.issues if i.outcome != SKIPPED)
                 if item.unkeyed:
@@ -113,6 +126,8 @@ def full_load(ctx: PullContext) -> PullReport:
         }
         if ctx.cancelled():
             raise Cancelled
+        for entity, digests in recent.items():
+            writer.set_recent(entity, digests)
         finished = writer.finish(states, meta, ctx.progress)
     except BaseException:
         writer.abort()

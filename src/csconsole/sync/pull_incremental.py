@@ -167,7 +167,7 @@ def incremental(ctx: PullContext) -> PullReport:
     if why:
         raise FullLoadNeeded(f"A full load is needed: {why}.")
     started = time.perf_counter()
-    report = PullReport("incremental")
+    report = PullReport("incremental", source=ctx.source)
     states = ctx.cache.states()
     plans = [(rule, ctx.queries(rule)) for rule in ctx.mapping.tables]
     stored = {
@@ -227,6 +227,7 @@ def _apply_converted(ctx: PullContext, report: PullReport, batch: Converted) -> 
         watermark=mark,
         source_table=rule.table,
     )
+    report.note_issues(batch.issues)
     counts = report.table(batch.entity)
     counts.read += batch.read
     counts.unchanged += batch.seen

@@ -210,6 +210,13 @@ def run_sync(
         report.checkpoint_s = time.perf_counter() - started
         report.status = "ok"
         report.notes = list(report.pull.notes) if report.pull else []
+        if report.pull is not None and report.pull.examples:
+            skipped, repaired = report.pull.total("skipped"), report.pull.total("repaired")
+            report.notes.append(
+                f"{skipped} row(s) skipped, {repaired} repaired (all listed in the cache's"
+                " sync_row_issue), for example:"
+            )
+            report.notes += [f"  {line}" for line in report.pull.examples]
         if report.full_reason:
             report.notes.insert(0, f"full load: {report.full_reason}")
         cache.end_run(run_id, "ok", report.pull.counts() if report.pull else {}, None, report.kind)

@@ -46,7 +46,7 @@ def _customer(case: CaseRecord) -> str:
 
 
 COLUMNS: tuple[tuple[str, Callable[[CaseRecord], str]], ...] = (
-    ("Case", lambda c: str(c.case_id)),
+    ("Case", lambda c: f"{c.origin}/{c.case_id}" if c.origin else str(c.case_id)),
     ("Type", lambda c: c.case_type.value.replace("_", " ")),
     ("Customer", _customer),
     ("Status", lambda c: c.status.label),
@@ -239,9 +239,18 @@ class CaseListWidget(QWidget):
 
     def _activated(self, index: QModelIndex) -> None:
         case = self.model.case(index.row())
-        if case is not None:
+        if case is not None and case.origin:
+            # Another desk's case (replicated, read-only here): its number is that desk's.
+            self.summary_label.setText(
+                f"Case {case.origin}/{case.case_id} was recorded on {case.origin}; "
+                "it is worked on there."
+            )
+        elif case is not None:
             self.case_activated.emit(case.case_id)
 
     def selected_case(self) -> CaseRecord | None:
+        """The selected case if this desk can act on it; another desk's replicated case is
+        read-only here (its number is that desk's and may equal a local case's)."""
         rows = self.table.selectionModel().selectedRows()
-        return self.model.case(rows[0].row()) if rows else None
+        case = self.model.case(rows[0].row()) if rows else None
+        return case if case is not None and not case.origin else None

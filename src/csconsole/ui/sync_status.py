@@ -16,6 +16,7 @@ The window needs one line to show it (see ``attach_sync_status``)::
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -114,12 +115,18 @@ class SyncController(QObject):
             kwargs: dict[str, Any] = {"progress": progress, "cancelled": cancelled}
             if full:
                 kwargs["full"] = True
+            # A sync makes millions of short-lived objects; full collections would walk the
+            # whole heap of the window each time, holding the interpreter lock the window
+            # needs. What exists now is left out of them until the sync is over.
+            gc.freeze()
             try:
                 outcome = SyncOutcome("ok", report=sync_fn(**kwargs))
             except ShopOffline as offline:
                 outcome = SyncOutcome("offline", message=str(offline))
             except SyncCancelled as stopped:
                 outcome = SyncOutcome("cancelled", message=str(stopped))
+            finally:
+                gc.unfreeze()
             status = status_fn() if status_fn is not None else None
             return SyncOutcome(outcome.kind, outcome.report, outcome.message, status)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from alembic import context
 
+from csconsole.persistence import ledger_tables  # noqa: F401  (declares the owned tables' central tables)
 from csconsole.persistence.ledger_schema import VERSION_TABLE, ledger_metadata
 
 

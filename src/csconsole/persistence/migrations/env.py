@@ -7,6 +7,7 @@ from typing import Any
 
 from alembic import context
 
+from csconsole.persistence import ledger_tables  # noqa: F401  (declares the replica_<table> tables)
 from csconsole.persistence.models import Base
 
 # FTS5 tables and their shadow tables live outside the ORM metadata.
