@@ -37,9 +37,10 @@ def ledger_url() -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
+    except OperationalError as exc:
         admin.dispose()
-        pytest.skip("no PostgreSQL server for the central-ledger tests")
+        # CI starts PostgreSQL (.ci/run); a missing server is a failure, never a silent skip.
+        pytest.fail(f"PostgreSQL at {SERVER} is not reachable: {type(exc).__name__}")
     url = admin.url.set(database=name).render_as_string(hide_password=False)
     try:
         yield url
