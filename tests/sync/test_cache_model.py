@@ -67,7 +67,15 @@ def test_derived_keys_equal_the_sql_functions() -> None:
                 if derived.name == "order_number_norm" and expected is None:
                     expected = ""  # NOT NULL in the cache: an unsearchable number is ""
                 assert got == expected, (derived.name, value)
-    for first, last in [("José", "Álvarez"), ("伟", "王"), (None, "Smith"), ("", "")]:
+    for first, last in [
+        ("José", "Álvarez"),
+        ("伟", "王"),
+        (None, "Smith"),
+        ("", ""),
+        ("Jane", "SMITH"),
+        ("Mary Ann", "O'Neil-Smith"),
+        ("Ab", "c_d"),
+    ]:
         expected = con.execute("SELECT csc_name_index(?, ?)", (first, last)).fetchone()[0]
         assert name_text(first, last) == expected
 

@@ -105,7 +105,10 @@ def _order_number(value: str | None) -> str:
 
 def name_text(first_name: str | None, last_name: str | None) -> str:
     """What the name index holds for one customer (``csc_name_index`` in SQL)."""
-    text = f"{first_name or ''} {last_name or ''}"
+    first, last = first_name or "", last_name or ""
+    if first.isascii() and last.isascii() and first.isalpha() and last.isalpha():
+        return f"{first.lower()} {last.lower()}"  # two plain words: the common case
+    text = f"{first} {last}"
     if _plain(text):
         return " ".join(t for t in _NON_WORD.split(text.lower()) if t and not t.startswith("_"))
     return name_index_text(first_name or "", last_name or "")

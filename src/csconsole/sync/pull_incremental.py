@@ -28,12 +28,13 @@ from .errors import FullLoadNeeded
 from .key_sets import reconcile
 from .mapping import TableRule
 from .pipeline import Pipeline
-from .pull_common import Converted, PullContext, PullReport, convert_batch
+from .pull_common import Converted, PullContext, PullReport, convert_batch, snapshot
 from .pull_full import META_DIGEST, META_PENDING, META_SOURCE
 from .row_convert import RowConverter, RowProblem, row_hash
 from .shop_queries import ShopQueries, stream
 
 RETRY_ISSUES_MAX = 10_000
+QUEUE_BATCHES = 64
 
 
 def needs_full_load(ctx: PullContext) -> str | None:
@@ -178,7 +179,9 @@ def incremental(ctx: PullContext) -> PullReport:
     }
 
     def produce() -> Iterator[Any]:
-        with ctx.engine.connect() as conn:
+        # One read snapshot: the key totals describe exactly the rows the changes came from.
+        with ctx.engine.connect() as raw_conn:
+            conn = snapshot(raw_conn)
             for rule, q in plans:
                 if rule.change.row_hash:
                     yield from _merge(ctx, conn, rule, q, stored[rule.entity])
@@ -192,7 +195,9 @@ def incremental(ctx: PullContext) -> PullReport:
 
     shop_totals: dict[str, tuple[int, int, int]] = {}
     read = 0
-    with Pipeline(produce) as pipe:
+    # Deep enough that the reader reaches the key totals while the writer is still applying
+    # (a small pull never waits for them); a large one is still bounded.
+    with Pipeline(produce, depth=QUEUE_BATCHES) as pipe:
         for item in pipe.items(ctx.cancelled):
             if isinstance(item, tuple):
                 kind, entity, payload = item

@@ -17,7 +17,16 @@ from typing import Any
 
 from .cache_model import UPDATED_AT, CacheColumn, Entity
 from .mapping import ColumnRule, SourceRef, TableRule
-from .transforms import KIND_CONVERT, Convert, ValueProblem, ValueRepaired, build_chain, to_int
+from .transforms import (
+    KIND_CONVERT,
+    Convert,
+    ValueProblem,
+    ValueRepaired,
+    bool_from_number,
+    build_chain,
+    iso_timestamp_text,
+    to_int,
+)
 
 Row = Sequence[Any]
 Getter = Callable[[Row], Any]
@@ -140,25 +149,43 @@ class _Steps:
 
         return composed
 
-    def expression(self, name: str, namespace: dict[str, Any]) -> str:
-        """Python source computing this column from ``row``, for the compiled converter. Only
-        integers and the names it adds to ``namespace`` appear in it, nothing from a mapping."""
+    def statements(self, var: str, name: str, namespace: dict[str, Any]) -> list[str]:
+        """Python statements setting ``var`` to this column's value, for the compiled converter.
+        Only integers, ``var`` and the names it adds to ``namespace`` appear in them, nothing
+        from a mapping. Mirrors ``run`` (which the slow path uses)."""
         rule = self.rule
-        if (
-            rule is not None
-            and not rule.is_constant
-            and len(self.indexes) == 1
-            and self.equals is None
-            and self.default is None
-        ):
-            steps = (*self.chain, self.kind) if self.kind is not None else self.chain
-            text = f"row[{int(self.indexes[0])}]"
-            for n, step in enumerate(steps):
-                namespace[f"{name}_{n}"] = step
-                text = f"{name}_{n}({text})"
-            return text
-        namespace[name] = self.fast()
-        return f"{name}(row)"
+        if rule is None or rule.is_constant or len(self.indexes) != 1 or self.equals is not None:
+            namespace[name] = self.fast()
+            return [f"{var} = {name}(row)"]
+        lines = [f"{var} = row[{int(self.indexes[0])}]"]
+        for n, step in enumerate(self.chain):
+            namespace[f"{name}_{n}"] = step
+            lines.append(f"{var} = {name}_{n}({var})")
+        kind = self.kind
+        if self.default is not None:
+            try:
+                namespace[f"{name}_d"] = kind(self.default) if kind is not None else self.default
+            except Exception:
+                namespace[name] = self.fast()
+                return [f"{var} = {name}(row)"]
+            lines.append(f"if {var} is None: {var} = {name}_d")
+            if kind is not None:
+                namespace[f"{name}_k"] = kind
+                lines.append(f"else: {var} = {name}_k({var})")
+            return lines
+        if kind is None:
+            return lines
+        namespace[f"{name}_k"] = kind
+        if kind is iso_timestamp_text:  # the common case inline: already in the cache's form
+            lines.append(
+                f"if {var}.__class__ is not str or len({var}) != 19 or {var}[10] != ' ':"
+                f" {var} = {name}_k({var})"
+            )
+        elif kind is bool_from_number:
+            lines.append(f"if {var} is not None: {var} = 1 if {var} else 0")
+        else:
+            lines.append(f"{var} = {name}_k({var})")
+        return lines
 
     def slow_value(self, row: Row) -> Any:
         return self.run(row, None)
@@ -241,7 +268,7 @@ class RowConverter:
         body = [f"    k = row[{int(self.key_index)}]", "    if k.__class__ is not int: raise _Slow"]
         names = []
         for j, steps in enumerate(self._steps):
-            body.append(f"    v{j} = {steps.expression(f'c{j}', namespace)}")
+            body += [f"    {line}" for line in steps.statements(f"v{j}", f"c{j}", namespace)]
             if steps.required:
                 body.append(f"    if v{j} is None: raise _Slow")
             names.append(f"v{j}")

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, inspect, types
 
 from .cache_model import Kind
 from .mapping import ShopMapping, SourceRef, TableRule
-from .transforms import Convert, iso_date_text, iso_timestamp_text
+from .transforms import Convert, bool_from_number, iso_date_text, iso_timestamp_text
 
 _NUMBER = (types.Integer, types.Numeric, types.Float)
 _TIME = (types.DateTime, types.Date)
@@ -56,6 +56,8 @@ class ShopSchema:
             sa_type = found.type
             if target.kind == "int" and isinstance(sa_type, types.Integer):
                 out[ref] = None
+            elif target.kind == "bool" and isinstance(sa_type, types.Integer | types.Boolean):
+                out[ref] = bool_from_number
             elif self.dialect != "postgresql":
                 continue
             elif target.kind == "text" and isinstance(sa_type, _TEXTLIKE):

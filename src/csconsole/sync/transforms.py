@@ -181,6 +181,11 @@ def iso_date_text(value: Any) -> Any:
     return to_date(value)
 
 
+def bool_from_number(value: Any) -> Any:
+    """true/false from a column the database guarantees to be a number."""
+    return None if value is None else (1 if value else 0)
+
+
 KIND_CONVERT: dict[Kind, Convert] = {
     "int": to_int,
     "text": to_text,
