@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from csconsole.adapters.holiday_calendar import holiday_predicate
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.policy_files import load_profile
 from csconsole.adapters.settings_file import Paths, load_settings, save_settings
@@ -31,6 +32,7 @@ from csconsole.services.outbox import PushReport
 from csconsole.services.ports import Clock, SecretStore
 from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
+from csconsole.services.sync_access import SyncAccess
 from csconsole.services.unmask import UnmaskService
 from csconsole.services.verification import VerificationService
 from csconsole.sync.runner import PushStep, SyncReport, SyncRun
@@ -109,7 +111,7 @@ class Console:
             search,
             auth,
             profile=profile,
-            cases=CaseService(uow, clock, profile),
+            cases=CaseService(uow, clock, profile, holiday_predicate(profile.holiday_calendar)),
             verification=VerificationService(
                 uow, clock, profile, default_region=settings.default_region
             ),
@@ -149,6 +151,11 @@ class Console:
             )
         finally:
             self.search.forget_vocabulary()
+
+    @property
+    def sync_access(self) -> SyncAccess:
+        """Sign-in and role checks of ``connect`` and ``sync`` on the command line."""
+        return SyncAccess(self.uow, self.clock)
 
     @property
     def conflicts(self) -> ConflictService:
@@ -225,8 +232,15 @@ def build_demo(
                 Path(str(path) + extra).unlink(missing_ok=True)
         secrets.delete(_key_name(paths.cache_file))
     generate_demo_shop(paths.demo_shop_file, customers=customers, seed=seed, progress=progress)
-    if not paths.settings_file.exists():
-        save_settings(paths, Settings())
+    # The demo syncs with its own shop file, which also holds the central ledger's tables (the
+    # design's embedded default). The cache is loaded below by a bulk copy; the first sync
+    # then makes its full load from the shop in the background.
+    demo_url = f"sqlite:///{paths.demo_shop_file.resolve()}"
+    settings = load_settings(paths) if paths.settings_file.exists() else Settings()
+    save_settings(
+        paths,
+        settings.with_changes(shop_url=demo_url, shop_mapping="reference", ledger_url=demo_url),
+    )
     console = Console.open(paths, secrets, create=True)
     counts = load_reference_sqlite(console.engine, paths.demo_shop_file, progress)
     credentials = console.auth.bootstrap_staff(DEMO_STAFF)

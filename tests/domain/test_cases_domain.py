@@ -98,3 +98,41 @@ def test_what_a_case_is_verified_for() -> None:
 def test_stored_text_loses_controls_and_bidi_overrides_but_keeps_lines() -> None:
     assert clean_text("  a\u202eb\u0000c \r\nsecond line\t \n\n") == "abc\nsecond line"
     assert clean_text("\u200b\u200f") == ""
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.integers(0, 40),
+    st.sets(st.integers(0, 90), max_size=20),
+)
+def test_business_deadline_skips_holidays_as_well_as_weekends(
+    start: date, n: int, offsets: set[int]
+) -> None:
+    holidays = {start + timedelta(days=k) for k in offsets}
+
+    def working(day: date) -> bool:
+        return day.weekday() < 5 and day not in holidays
+
+    due = add_days(start, n, DayUnit.BUSINESS, holidays.__contains__)
+    assert working(due)
+    days = [start + timedelta(days=i) for i in range(1, (due - start).days + 1)]
+    # From a day off, the first working day the request is in the shop's hands counts as well.
+    assert sum(1 for d in days if working(d)) == n + (0 if working(start) else 1)
+
+
+def test_a_profile_names_its_holiday_calendar_or_says_what_is_wrong() -> None:
+    import tomllib
+
+    from csconsole.adapters.holiday_calendar import holiday_predicate
+    from csconsole.adapters.policy_files import policies_dir
+    from csconsole.domain.policy import PolicyProfileError, parse_profile
+
+    text = (policies_dir() / "diamond-nexus.toml").read_text(encoding="utf-8")
+    bad = tomllib.loads(text.replace('holidays = "US"', 'holidays = "united states"'))
+    with pytest.raises(PolicyProfileError, match=r"cases\.holidays: expected a country code"):
+        parse_profile(bad, source_name="dn.toml")
+    with pytest.raises(PolicyProfileError, match=r"x\.toml: cases\.holidays: no holiday calendar"):
+        holiday_predicate("XQ", source="x.toml")
+    assert holiday_predicate("") is None
+    us = holiday_predicate("US")
+    assert us is not None and us(date(2026, 7, 3)) and not us(date(2026, 7, 6))  # observed 4th

@@ -284,8 +284,11 @@ def test_killed_from_outside_at_random_moments(scenario: Scenario) -> None:
     scenario.run_clean()
     clean = time.monotonic() - started
     rng = random.Random(20261122)
-    kills = 0
-    for _ in range(6):
+    kills = rounds = 0
+    # Kill until six runs died mid-way; on a loaded machine a run may finish before its kill
+    # comes, which proves nothing, so such rounds do not count (but are checked all the same).
+    while kills < 6 and rounds < 15:
+        rounds += 1
         scenario.add_round()
         process = subprocess.Popen(
             scenario.command(),
@@ -299,7 +302,7 @@ def test_killed_from_outside_at_random_moments(scenario: Scenario) -> None:
         kills += process.wait(timeout=60) == -signal.SIGKILL
         scenario.run_clean()
         scenario.check()
-    assert kills >= 3  # most runs really died mid-way
+    assert kills == 6, f"only {kills} of {rounds} runs died mid-way"
 
 
 @pytest.mark.parametrize("scenario", ["postgresql+pull"], indirect=True)

@@ -209,3 +209,21 @@ def test_unmasking_follows_the_level_and_every_view_is_audited(world: CaseWorld)
     world.clock.advance(minutes=31)
     with pytest.raises(PermissionDenied):
         world.console.unmask.view(rep, case.case_id)
+
+
+def test_business_day_deadlines_skip_the_profiles_public_holidays(world: CaseWorld) -> None:
+    # Monday 23 November 2026: Thanksgiving (Thursday 26th) is a US federal holiday, so ten
+    # business days end on Tuesday 8 December, not on Monday 7 December.
+    world.clock.at = world.clock.at.replace(year=2026, month=11, day=23)
+    assert world.console.profile.holiday_calendar == "US"
+    rep = world.session("rep")
+    opt_out = world.console.cases.open_case(
+        rep, "mailing_opt_out", customer_id=JANE, channel="phone", summary="no more catalogs"
+    )
+    assert opt_out.due_on == date(2026, 12, 8)
+    # Account misuse is due the next business day: from Wednesday 25th that is Friday 27th.
+    world.clock.at = world.clock.at.replace(day=25)
+    misuse = world.console.cases.open_case(
+        rep, "account_misuse", customer_id=JANE, channel="phone", summary="not my order"
+    )
+    assert misuse.due_on == date(2026, 11, 27)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,50 @@ def test_sync_offline_exits_non_zero_with_the_reason(
     assert "Cannot reach the shop database mysql+pymysql://shop:***@127.0.0.1:1/shop" in err
     assert "hunter22" not in err
     assert "keeps working from the local cache" in err
+
+
+def test_once_staff_exist_connect_needs_an_admin_and_sync_a_sign_in(
+    demo: Any,
+    paths: Paths,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    console, staff = demo
+    settings = load_settings(paths)
+    # The demo syncs with its own shop file, which also keeps the central ledger's tables.
+    assert settings.shop_url == f"sqlite:///{paths.demo_shop_file.resolve()}"
+    assert settings.shop_mapping == "reference" and settings.ledger_url == settings.shop_url
+    monkeypatch.delenv("CSCONSOLE_USER", raising=False)
+    monkeypatch.delenv("CSCONSOLE_PASSWORD", raising=False)
+
+    assert main(["sync", "--quiet"]) == 1
+    assert "sign-in needed: CSCONSOLE_USER is not set" in capsys.readouterr().err
+
+    monkeypatch.setenv("CSCONSOLE_USER", staff["rep"][0])
+    monkeypatch.setenv("CSCONSOLE_PASSWORD", staff["rep"][1])
+    assert main(["sync", "--json", "--pull-only"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "ok" and report["tables"]["customers"]["read"] == 400
+    other = "sqlite:////nowhere/else.sqlite"
+    assert main(["connect", "--shop", other, "--mapping", "reference"]) == 1
+    assert "rep 'rep' may not configure sync" in capsys.readouterr().err
+    assert load_settings(paths).shop_url == settings.shop_url  # unchanged
+
+    monkeypatch.setenv("CSCONSOLE_USER", staff["admin"][0])
+    monkeypatch.setenv("CSCONSOLE_PASSWORD", staff["admin"][1])
+    assert main(["connect", "--shop", other, "--mapping", "reference", "--ledger", ""]) == 0
+    assert load_settings(paths).shop_url == other
+    from sqlalchemy import text
+
+    with console.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT actor, role, action, details FROM audit_event "
+                "WHERE action LIKE 'sync.%' ORDER BY seq"
+            )
+        ).all()
+    assert [(r.actor, r.role, r.action) for r in rows] == [
+        ("admin", "admin", "sync.connection_changed")
+    ]
+    details = json.loads(rows[0].details)
+    assert details == {"shop": other, "mapping": "reference", "ledger": ""}

@@ -239,3 +239,32 @@ def test_idle_lock_with_the_real_password(qtbot, runner, demo):
     qtbot.keyClick(screen.password_field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not window.is_locked, timeout=10_000)
     assert window.search_panel.isVisible()
+
+
+def test_the_status_bar_syncs_with_the_demo_shop_from_the_keyboard(qtbot, signed_in_window, paths):
+    from csconsole.ui.sync_status import SyncStatusWidget
+
+    console, _staff, window = signed_in_window
+    widget, controller = window.sync_widget, window.sync_controller
+    assert widget is not None and controller is not None
+    assert window.statusBar().findChild(SyncStatusWidget) is widget
+    assert window.sync_action.isEnabled()
+    # The demo is connected to its own shop file: the window makes a first sync by itself.
+    with qtbot.waitSignal(controller.finished, timeout=60_000) as first:
+        pass
+    assert first.args[0].kind == "ok", first.args[0].message
+    assert widget.label.text().startswith("Synced ")
+    customer = a_demo_customer(paths)
+    with sqlite3.connect(paths.demo_shop_file) as db:
+        db.execute(
+            "UPDATE customers SET last_name = 'Quillfeather', updated_at = datetime('now')"
+            " WHERE customer_id = ?",
+            (customer["id"],),
+        )
+    with qtbot.waitSignal(controller.finished, timeout=60_000) as second:
+        qtbot.keyClick(window, Qt.Key.Key_F5)  # Sync now
+    assert second.args[0].kind == "ok", second.args[0].message
+    assert second.args[0].report.kind == "incremental"
+    assert second.args[0].report.pull.tables["customers"].written == 1
+    assert [h.customer_id for h in console.search.search("Quillfeather")] == [customer["id"]]
+    assert not widget.bar.isVisibleTo(widget)

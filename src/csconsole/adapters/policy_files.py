@@ -13,6 +13,7 @@ import tomllib
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from csconsole.adapters.holiday_calendar import holiday_predicate
 from csconsole.domain.policy import PolicyProfile, PolicyProfileError, parse_profile, verify_clauses
 
 PROFILE_SUFFIX = ".toml"
@@ -80,6 +81,7 @@ def _load(file: Traversable, file_name: str, *, local_sources: Path | None = Non
     profile = parse_profile(data, source_name=file_name)
     policy_text = _policy_text(profile, file_name, local_sources)
     verify_clauses(profile, policy_text, source_name=file_name)
+    holiday_predicate(profile.holiday_calendar, source=file_name)  # an unknown code fails here
     return profile
 
 

@@ -15,8 +15,15 @@ def fail(message: str, code: int = 1) -> int:
 
 
 def sign_in(console: Any) -> Any:
-    user = os.environ.get("CSCONSOLE_USER") or input("User: ")
+    from csconsole.domain.errors import SignInError
+
+    user = os.environ.get("CSCONSOLE_USER")
     password = os.environ.get("CSCONSOLE_PASSWORD")
+    if (not user or password is None) and not sys.stdin.isatty():
+        # A script or a CI job: nobody to answer a prompt, so say what is missing.
+        missing = "CSCONSOLE_USER" if not user else "CSCONSOLE_PASSWORD"
+        raise SignInError(f"sign-in needed: {missing} is not set and there is no terminal to ask")
+    user = user or input("User: ")
     if password is None:
         password = getpass.getpass("Password: ")
     return console.auth.sign_in(user, password)

@@ -2,6 +2,8 @@
 
 The URLs are saved in the settings without their passwords; a password given in a URL goes
 to the keyring. Nothing is read from the databases here (``csconsole sync --check`` does).
+Once the desk's cache has staff, only a signed-in admin may change the connection; the change
+is an audit event.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .common import sign_in
+
 
 def cmd_connect(args: argparse.Namespace) -> int:
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths, load_settings, save_settings
+    from csconsole.app import Console
     from csconsole.sync.connection import redact, store_url
     from csconsole.sync.mapping import load_mapping, mapping_path
 
@@ -22,12 +27,25 @@ def cmd_connect(args: argparse.Namespace) -> int:
         mapping_name = str(mapping_path(mapping_name))
     secrets = KeyringSecretStore()
     paths = Paths.from_environment()
-    settings = load_settings(paths)
-    shop = store_url(args.shop, secrets)
-    changes: dict[str, Any] = {"shop_url": shop, "shop_mapping": mapping_name}
-    if args.ledger is not None:
-        changes["ledger_url"] = store_url(args.ledger, secrets) if args.ledger else ""
-    save_settings(paths, settings.with_changes(**changes))
+    console = Console.open(paths, secrets, create=True)
+    try:
+        access = console.sync_access
+        session = sign_in(console) if access.needs_sign_in() else None
+        access.authorize_connection(session)
+        settings = load_settings(paths)
+        shop = store_url(args.shop, secrets)
+        changes: dict[str, Any] = {"shop_url": shop, "shop_mapping": mapping_name}
+        if args.ledger is not None:
+            changes["ledger_url"] = store_url(args.ledger, secrets) if args.ledger else ""
+        save_settings(paths, settings.with_changes(**changes))
+        access.record_connection(
+            session,
+            shop=redact(shop),
+            mapping=mapping.name,
+            ledger=redact(changes["ledger_url"]) if changes.get("ledger_url") else args.ledger,
+        )
+    finally:
+        console.close()
     print(f"Shop database: {redact(shop)} (mapping {mapping.name!r}).")
     if args.ledger:
         print(f"Central ledger: {redact(changes['ledger_url'])}.")

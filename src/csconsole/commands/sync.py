@@ -1,7 +1,8 @@
 """`csconsole sync`: one sync with the shop (pull, then push), or `--check` the mapping.
 
 Exit status 0 when the sync finished; 1 with a one-line reason on standard error when it did
-not (offline, wrong password, the mapping does not match the database, ...).
+not (offline, wrong password, the mapping does not match the database, ...). Once the desk's
+cache has staff, a sync needs a sign-in (``CSCONSOLE_USER`` / ``CSCONSOLE_PASSWORD``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,27 @@ import json
 import sys
 from typing import Any
 
-from .common import fail, progress_printer
+from .common import fail, progress_printer, sign_in
+
+
+def _signed_in(console: Any) -> None:
+    access = console.sync_access
+    access.authorize_sync(sign_in(console) if access.needs_sign_in() else None)
 
 
 def _check(args: argparse.Namespace) -> int:
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths, load_settings
+    from csconsole.app import Console
     from csconsole.sync.runner import check_shop
 
-    settings = load_settings(Paths.from_environment())
+    paths = Paths.from_environment()
+    console = Console.open(paths, create=True)
+    try:
+        _signed_in(console)
+    finally:
+        console.close()
+    settings = load_settings(paths)
     mapping, schema, source = check_shop(
         settings.shop_url, settings.shop_mapping, KeyringSecretStore()
     )
@@ -48,6 +61,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     console = Console.open(create=True)
     try:
+        _signed_in(console)
         report = console.sync(
             full=args.full,
             progress=progress_printer(not args.json and not args.quiet),

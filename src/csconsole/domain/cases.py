@@ -1,13 +1,14 @@
 """Cases: the work of a call, with its type, channel, status flow and due date.
 
 Pure: no I/O. The due date follows the active policy profile (``PolicyProfile.case_due``), in
-calendar or business days. Business days skip Saturdays and Sundays only; public holidays differ
-by shop and are not modelled, so a business-day deadline is never later than the real one.
+calendar or business days. Business days skip Saturdays, Sundays and the public holidays of the
+profile's calendar (``holiday_calendar``; the caller passes them in as ``is_holiday``).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -98,30 +99,38 @@ def check_transition(current: CaseStatus, new: CaseStatus, resolution: str | Non
         raise CaseTransitionError(f"a {new.label} case needs a resolution")
 
 
-def add_days(start: date, days: int, unit: DayUnit) -> date:
-    """``days`` after ``start``; in business days, Saturdays and Sundays are skipped.
+def add_days(
+    start: date, days: int, unit: DayUnit, is_holiday: Callable[[date], bool] | None = None
+) -> date:
+    """``days`` after ``start``; in business days, Saturdays, Sundays and holidays are skipped.
 
-    A start on a weekend counts from the next Monday, so 1 business day from a Saturday is the
-    Tuesday (Monday being the first working day the request is in the shop's hands).
+    A start on a day off counts from the next business day, so 1 business day from a Saturday
+    is the Tuesday (Monday being the first working day the request is in the shop's hands).
     """
     if days < 0:
         raise ValueError("days must not be negative")
     if unit is DayUnit.CALENDAR:
         return start + timedelta(days=days)
+
+    def working(day: date) -> bool:
+        return day.weekday() < 5 and not (is_holiday is not None and is_holiday(day))
+
     current = start
-    while current.weekday() >= 5:
+    while not working(current):
         current += timedelta(days=1)
     remaining = days
     while remaining:
         current += timedelta(days=1)
-        if current.weekday() < 5:
+        if working(current):
             remaining -= 1
     return current
 
 
-def due_date(opened_on: date, rule: CaseDue) -> date:
+def due_date(
+    opened_on: date, rule: CaseDue, is_holiday: Callable[[date], bool] | None = None
+) -> date:
     """The day a case of ``rule.case_type`` opened on ``opened_on`` must be answered by."""
-    return add_days(opened_on, rule.days, rule.unit)
+    return add_days(opened_on, rule.days, rule.unit, is_holiday)
 
 
 def is_overdue(status: CaseStatus, due_on: date, today: date) -> bool:

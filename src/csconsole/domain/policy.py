@@ -358,6 +358,9 @@ class PolicyProfile:
     account_misuse: AccountMisuseRules
     case_due: Mapping[CaseType, CaseDue]
     retention: RetentionRules
+    # Whose public holidays are not business days: a country code of the ``holidays`` package
+    # ("US": the federal holidays of 5 U.S.C. 6103), or "" for weekends only.
+    holiday_calendar: str = ""
 
     def clauses(self) -> tuple[Clause, ...]:
         """Every rule's clause, in profile order."""
@@ -627,7 +630,11 @@ def parse_profile(data: Mapping[str, object], *, source_name: str) -> PolicyProf
         account_misuse=_parse_account_misuse(root, source),
         case_due=_parse_cases(root, source),
         retention=_parse_retention(root, source),
+        holiday_calendar=_parse_holiday_calendar(root),
     )
+
+
+_HOLIDAY_CODE = re.compile(r"[A-Z]{2,3}(-[A-Z0-9]{1,3})?")
 
 
 def _parse_verification(root: _Table, source: str) -> VerificationRules:
@@ -863,8 +870,16 @@ def _parse_account_misuse(root: _Table, source: str) -> AccountMisuseRules:
     )
 
 
+def _parse_holiday_calendar(root: _Table) -> str:
+    t = root.table("cases", ("due", "holidays"))
+    code = t.string("holidays", allow_empty=True, default="")
+    if code and not _HOLIDAY_CODE.fullmatch(code):
+        t.fail("holidays", f"expected a country code such as 'US' (or ''), got {code!r}")
+    return code
+
+
 def _parse_cases(root: _Table, source: str) -> Mapping[CaseType, CaseDue]:
-    t = root.table("cases", ("due",))
+    t = root.table("cases", ("due", "holidays"))
     due: dict[CaseType, CaseDue] = {}
     for case_type, sub in t.keyed_tables("due", CaseType, "case type").items():
         dt = _Table(

@@ -15,8 +15,11 @@ class Role(enum.StrEnum):
 
 # What each role may do; the services check this, the UI only hides what would be refused.
 _CASEWORK = frozenset({"handle_cases", "verify_caller"})
+# Everyone may run a sync (the window does it on a timer); only an admin may point the desk at
+# another shop database or ledger.
+_SYNC = frozenset({"sync"})
 _PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.REP: frozenset({"search", "view_customer"}) | _CASEWORK,
+    Role.REP: frozenset({"search", "view_customer"}) | _CASEWORK | _SYNC,
     Role.SUPERVISOR: frozenset(
         {
             "search",
@@ -28,8 +31,10 @@ _PERMISSIONS: dict[Role, frozenset[str]] = {
             "acknowledge_audit_break",
         }
     )
-    | _CASEWORK,
-    Role.ADMIN: frozenset({"search", "view_customer", "manage_staff", "review"}),
+    | _CASEWORK
+    | _SYNC,
+    Role.ADMIN: frozenset({"search", "view_customer", "manage_staff", "review", "configure_sync"})
+    | _SYNC,
 }
 
 

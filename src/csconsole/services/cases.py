@@ -11,7 +11,7 @@ account is flagged in the shop through the outbox, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal, TypeVar
@@ -74,11 +74,16 @@ def _as_enum(cls: type[E], value: E | str, what: str) -> E:
 
 class CaseService:
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, clock: Clock, profile: PolicyProfile
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        profile: PolicyProfile,
+        is_holiday: Callable[[date], bool] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._profile = profile
+        self._is_holiday = is_holiday  # the profile's public holidays (adapters.holiday_calendar)
 
     def today(self) -> date:
         return self._clock.now().date()
@@ -163,7 +168,7 @@ class CaseService:
         if rule is None:
             raise ValueError(f"case type: the {self._profile.id} profile has no {kind.value} cases")
         now = self._clock.now()
-        due = due_date(now.date(), rule)
+        due = due_date(now.date(), rule, self._is_holiday)
         with self._uow() as uow:
             if customer_id is not None and not uow.customer_records.exists(customer_id):
                 raise NotFound(f"There is no customer {customer_id} in the local cache.")

@@ -1,11 +1,9 @@
-"""Shop reading beside cache writing: a producer of items (shop rows, read in batches) and
-the calling thread, which consumes them and alone touches the cache.
+"""Shop reading beside cache writing: a producer of items (shop rows, read in batches) runs
+on a reader thread of its own; the calling thread consumes them and alone touches the cache.
 
-``threaded`` runs the producer on a reader thread of its own with a bounded queue between the
-two (a slow writer slows the reader instead of filling memory; an exception on the reader is
-raised again on the writer). Without it the producer runs on the calling thread, item by item:
-with CPython's single interpreter lock, a thread that only parses rows can cost the writer more
-in lock hand-overs than it saves (``benchmarks/bench_sync.py`` measures both).
+A bounded queue sits between the two: a slow writer slows the reader instead of filling
+memory. An exception on the reader is raised again on the writer; a writer that stops (an
+error, a cancel) stops the reader.
 """
 
 from __future__ import annotations
@@ -26,9 +24,8 @@ class Cancelled(Exception):
 
 
 class Pipeline:
-    def __init__(self, producer: Producer, *, threaded: bool = True, depth: int = 6) -> None:
+    def __init__(self, producer: Producer, *, depth: int = 6) -> None:
         self._producer = producer
-        self._threaded = threaded
         self._queue: queue.Queue[Any] = queue.Queue(depth)
         self._stop = threading.Event()
         self._error: BaseException | None = None
@@ -74,21 +71,14 @@ class Pipeline:
     # --- writer side ------------------------------------------------------------------------
 
     def __enter__(self) -> Pipeline:
-        if self._threaded:
-            self._thread.start()
-            self._started = True
+        self._thread.start()
+        self._started = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def items(self, cancelled: Callable[[], bool] | None = None) -> Iterator[Any]:
-        if not self._threaded:
-            for item in self._producer():
-                if cancelled is not None and cancelled():
-                    raise Cancelled
-                yield item
-            return
         while True:
             if cancelled is not None and cancelled():
                 self.stop()

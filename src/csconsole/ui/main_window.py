@@ -23,6 +23,7 @@ from .console_like import ConsoleLike
 from .customer_panel import CustomerPanel
 from .idle_lock import IdleWatcher, LockScreen, minutes_to_ms
 from .search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
+from .sync_status import SyncController, SyncStatusWidget, attach_sync_status
 from .tasks import TaskContext, TaskHandle, TaskRunner
 
 CHANNEL = "ui"
@@ -80,6 +81,16 @@ class MainWindow(QMainWindow):
         self.results_label.setAccessibleName("Search result count and time")
         self.statusBar().addWidget(self.results_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.sync_controller: SyncController | None = None
+        self.sync_widget: SyncStatusWidget | None = None
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.setToolTip("Sync the local cache with the shop database now (F5)")
+        self.sync_action.setEnabled(False)
+        self.cancel_sync_action = QAction("Cancel s&ync", self)
+        self.cancel_sync_action.setShortcut(QKeySequence("Shift+F5"))
+        self.cancel_sync_action.setToolTip("Stop the running sync; the cache keeps what it had")
+        self._attach_sync(console)
 
         self.find_action = QAction("&Find customer", self)
         self.find_action.setShortcut(QKeySequence("Ctrl+K"))
@@ -97,8 +108,17 @@ class MainWindow(QMainWindow):
         menu.addAction(self.find_action)
         menu.addAction(self.lock_action)
         menu.addSeparator()
+        menu.addAction(self.sync_action)
+        menu.addAction(self.cancel_sync_action)
+        menu.addSeparator()
         menu.addAction(self.quit_action)
-        for action in (self.find_action, self.lock_action, self.quit_action):
+        for action in (
+            self.find_action,
+            self.lock_action,
+            self.sync_action,
+            self.cancel_sync_action,
+            self.quit_action,
+        ):
             self.addAction(action)
         # Cases, caller verification, the audit browser (ui/casework_menu.py).
         self.casework = CaseworkMenu(
@@ -119,6 +139,27 @@ class MainWindow(QMainWindow):
         self.idle.start()
         self.search_panel.search_field.setFocus()
 
+    # --- sync with the shop ---------------------------------------------------------------
+
+    def _attach_sync(self, console: ConsoleLike) -> None:
+        """The status-bar indicator and background sync, for a console that can sync (the
+        real one; test fakes without ``sync`` get neither)."""
+        sync_fn = getattr(console, "sync", None)
+        status_fn = getattr(console, "sync_status", None)
+        if sync_fn is None:
+            return
+        connected = bool(getattr(console.settings, "shop_url", ""))
+        self.sync_controller = SyncController(sync_fn, status_fn, auto=connected, parent=self)
+        self.sync_widget = attach_sync_status(self, self.sync_controller)
+        self.sync_action.triggered.connect(lambda: self.start_sync())
+        self.cancel_sync_action.triggered.connect(self.sync_controller.cancel)
+        self.sync_action.setEnabled(connected)
+
+    def start_sync(self) -> bool:
+        if self.sync_controller is None or self.is_locked:
+            return False
+        return self.sync_controller.start()
+
     # --- locking -----------------------------------------------------------------------------
 
     @property
@@ -130,7 +171,7 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self.stack.setCurrentWidget(self.lock_screen)
-        for action in (self.find_action, self.lock_action):
+        for action in (self.find_action, self.lock_action, self.sync_action):
             action.setEnabled(False)
         self.results_label.setText("Locked")
         self.casework.set_locked(True)
@@ -140,6 +181,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.content)
         for action in (self.find_action, self.lock_action):
             action.setEnabled(True)
+        self.sync_action.setEnabled(
+            self.sync_controller is not None and bool(self.console.settings.shop_url)
+        )
         self.results_label.clear()
         self.casework.set_locked(False)
         self.idle.start()
@@ -220,5 +264,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self.search_panel.flush_settled()
+        if self.sync_controller is not None:
+            self.sync_controller.shutdown()
         super().closeEvent(event)
         self.closed.emit()

@@ -20,6 +20,7 @@ import gc
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -240,7 +241,10 @@ class SyncStatusWidget(QWidget):
     def show_status(self, status: SyncStatus) -> None:
         self.status = status
         if not self.controller.running:
-            self.label.setText(status.summary())
+            local = None
+            if status.last_ok_at is not None:  # stored as naive UTC; the rep reads local time
+                local = status.last_ok_at.replace(tzinfo=UTC).astimezone()
+            self.label.setText(status.summary(local))
         self.label.setToolTip(status.last_message or "")
         self.sync_button.setEnabled(status.connected and not self.controller.running)
 
