@@ -190,7 +190,12 @@ def test_a_changed_field_is_a_conflict_never_an_overwrite(console_factory, shop:
         actions = conn.exec_driver_sql(
             "SELECT count(*) FROM audit_event WHERE action = 'sync.conflict_settled'"
         ).scalar()
+        viewed = conn.exec_driver_sql(
+            "SELECT details FROM audit_event WHERE action = 'sync.conflicts_viewed'"
+        ).scalars()
+        looks = [json.loads(d) for d in viewed]
     assert actions == 2
+    assert [look["count"] for look in looks] == [2, 0]  # the supervisor's; the rep was refused
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)

@@ -18,7 +18,7 @@ from csconsole.domain.verification import PROMPTS
 from csconsole.domain.verification_answers import Outcome
 from csconsole.ui.tasks import TaskRunner
 from csconsole.ui.verification_wizard import VerificationWizard
-from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
+from tests.casework import JANE, JANE_SECRETS, CaseWorld, audit_rows, open_case_world
 
 
 @pytest.fixture
@@ -148,3 +148,99 @@ def test_high_level_needs_the_affirmation_checkbox(
         qtbot.keyClick(wizard.affirmation_box, Qt.Key.Key_Space)
     assert wizard.status.level is VerificationLevel.HIGH and wizard.status.affirmed
     assert wizard.affirmation_box.isChecked() and not wizard.affirmation_box.isEnabled()
+
+
+def _pulled_lock(world: CaseWorld, origin: str = "desk-a", lock_id: int = 9) -> None:
+    """A lock another desk recorded, as the ledger sync pulls it into the replica table."""
+    from csconsole.persistence.case_repository import naive_utc
+    from csconsole.persistence.ledger_tables import VERIFICATION_LOCK
+
+    replica = VERIFICATION_LOCK.replica
+    assert replica is not None
+    with world.console.engine.begin() as conn:
+        conn.execute(
+            replica.insert().values(
+                origin=origin,
+                id=lock_id,
+                customer_id=JANE,
+                locked_at=naive_utc(world.clock.now()),
+                failures=3,
+                session_id=4,
+                rev=1,
+            )
+        )
+    world.clock.advance(minutes=1)
+
+
+def make_supervisor_wizard(
+    qtbot: Any, world: CaseWorld, runner: TaskRunner, role: str = "supervisor"
+) -> VerificationWizard:
+    session = world.session(role)
+    case = world.console.cases.open_case(
+        session, "access", customer_id=JANE, channel="phone", summary="caller on the line"
+    )
+    wizard = VerificationWizard(world.console.verification, session, runner, case.case_id)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow)  # Alt+U (a mnemonic) needs it
+    wizard.start()
+    return wizard
+
+
+def test_a_supervisor_unlocks_a_lock_made_on_another_desk_from_the_keyboard(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    _pulled_lock(ui_world)
+    wizard = make_supervisor_wizard(qtbot, ui_world, runner)
+    # The start is refused; the wizard asks where the lock stands and offers the unlock.
+    qtbot.waitUntil(lambda: not wizard.unlock_row.isHidden(), timeout=10_000)
+    assert wizard.status is None and not wizard.answer_field.isEnabled()
+    assert "LOCKED after 3 wrong answers (locked on desk desk-a)" in wizard.lock_label.text()
+    qtbot.waitUntil(wizard.unlock_reason.hasFocus)
+    # Alt+U without a reason asks for one and records nothing.
+    qtbot.keyClick(wizard.unlock_reason, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: "Type why" in wizard.result_label.text())  # a mnemonic animates
+    assert wizard.unlock_reason.hasFocus()
+    assert ui_world.console.verification.lock_state(ui_world.session("rep"), JANE).locked
+    with qtbot.waitSignal(wizard.unlocked, timeout=10_000) as unlocked:
+        qtbot.keyClicks(wizard.unlock_reason, "called back on the number on file")
+        qtbot.keyClick(wizard.unlock_reason, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    assert not unlocked.args[0].locked
+    # A new verification starts by itself, and the questions are back.
+    qtbot.waitUntil(lambda: wizard.status is not None and not wizard.is_busy, timeout=10_000)
+    assert wizard.unlock_row.isHidden()
+    assert wizard.status is not None and wizard.status.usable
+    assert "0 of 3" in wizard.lock_label.text()
+    qtbot.waitUntil(wizard.answer_field.hasFocus)
+    assert answer(qtbot, wizard, "jane.smith@example.org") is Outcome.MATCH
+    steps = [r[0] for r in audit_rows(ui_world.console) if r[0].startswith("verification.")]
+    assert steps == [
+        "verification.refused",  # the start, on a customer locked on desk-a
+        "verification.unlocked",
+        "verification.started",
+        "verification.answer",
+    ]
+
+
+def test_the_unlock_row_is_for_supervisors_and_enter_unlocks_a_lock_made_here(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    rep_wizard = make_wizard(qtbot, ui_world, runner)
+    for wrong in ["x@example.com", "2125550000", "99999"]:
+        assert answer(qtbot, rep_wizard, wrong) is Outcome.NO_MATCH
+    assert "LOCKED after 3 wrong answers:" in rep_wizard.lock_label.text()
+    assert rep_wizard.unlock_row.isHidden()  # a rep cannot unlock
+    qtbot.keyClick(rep_wizard.history, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)
+    qtbot.wait(300)  # a mnemonic's click comes after its animation, if there were one
+    assert ui_world.console.verification.lock_state(ui_world.session("rep"), JANE).locked
+
+    wizard = make_supervisor_wizard(qtbot, ui_world, runner)
+    qtbot.waitUntil(lambda: not wizard.unlock_row.isHidden(), timeout=10_000)
+    assert "(locked on desk" not in wizard.lock_label.text()  # this desk's own lock
+    with qtbot.waitSignal(wizard.unlocked, timeout=10_000):
+        qtbot.keyClicks(wizard.unlock_reason, "verified in person at the shop")
+        qtbot.keyClick(wizard.unlock_reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.status is not None and not wizard.is_busy, timeout=10_000)
+    assert not ui_world.console.verification.lock_state(ui_world.session("rep"), JANE).locked

@@ -10,4 +10,5 @@ COMMANDS = [
     "csconsole.commands.verify",
     "csconsole.commands.connect",
     "csconsole.commands.sync",
+    "csconsole.commands.conflicts",
 ]

@@ -36,6 +36,8 @@ def status_dict(status: Any) -> dict[str, Any]:
         "expired": status.expired,
         "ended": status.ended,
         "locked": status.lock.locked,
+        "locked_at": status.lock.locked_at.isoformat() if status.lock.locked_at else None,
+        "lock_origin": status.lock.origin or None,
         "failures_in_window": status.lock.failures_in_window,
         "max_failures": status.lock.max_failures,
     }
@@ -49,7 +51,8 @@ def print_status(status: Any) -> None:
         f"data points{', affirmation' if status.affirmation_needed else ''}) {state}"
     )
     if status.lock.locked:
-        print("  LOCKED: a supervisor must unlock verification of this customer")
+        where = f" (locked on desk {status.lock.origin})" if status.lock.origin else ""
+        print(f"  LOCKED{where}: a supervisor must unlock verification of this customer")
     elif status.expired:
         print("  expired: start a new verification")
     elif status.ended:
@@ -140,9 +143,26 @@ def cmd_end(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
+    """Lifts the customer's lock whichever desk recorded it (this one, or another whose records
+    this desk has pulled at its last sync); the unlock reaches the other desks at their sync."""
     with signed_in() as (console, session):
+        session.require("unlock_verification")
+        lock = console.verification.lock_state(session, args.customer_id)
         console.verification.unlock(session, args.customer_id, args.reason)
-    print(f"verification of customer {args.customer_id} unlocked")
+    where = f"desk {lock.origin}" if lock.origin else "this desk"
+    if args.json:
+        print_json(
+            {
+                "customer_id": args.customer_id,
+                "unlocked": True,
+                "lock_origin": lock.origin or None,
+                "lock_id": lock.lock_id,
+                "locked_at": lock.locked_at,
+                "failures": lock.failures_in_window,
+            }
+        )
+    else:
+        print(f"verification of customer {args.customer_id} unlocked (locked on {where})")
     return 0
 
 
@@ -182,3 +202,4 @@ def register(sub: Any) -> None:
     p = add_command(verify_sub, "unlock", "lift a verification lockout (supervisors)", cmd_unlock)
     p.add_argument("customer_id", type=int)
     p.add_argument("--reason", required=True)
+    p.add_argument("--json", action="store_true")

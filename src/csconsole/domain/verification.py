@@ -140,6 +140,65 @@ def should_lock(
     return failures_in_window(failures_since_unlock, now, rule) >= rule.max_failures
 
 
+# Locks and unlocks come from every desk: this console's own and the replicas of the others'
+# (after their sync). An unlock lifts every lock on its customer made at or before its
+# ``effective_at``, whichever desk made it, and wrong answers up to that time no longer count.
+# So only the latest unlock of a customer matters.
+
+
+def first_lock(
+    failures_since_unlock: Iterable[datetime], rule: LockoutRule
+) -> tuple[datetime, int] | None:
+    """When wrong answers first reached ``max_failures`` within one window, and how many were
+    in it then; None if they never did.
+
+    The same test as :func:`should_lock` at each failure, over failures that may have been
+    recorded on different desks, so a lockout no desk saw whole (two wrong answers on one desk,
+    a third on another before they synced) is found once their records meet.
+    """
+    ordered = sorted(failures_since_unlock)
+    for i, at in enumerate(ordered):
+        count = failures_in_window(ordered[: i + 1], at, rule)
+        if count >= rule.max_failures:
+            return at, count
+    return None
+
+
+def standing_locks(
+    locks: Iterable[LockRecord], last_unlock: datetime | None
+) -> tuple[LockRecord, ...]:
+    """The recorded locks no unlock has lifted (made after the latest unlock), newest first."""
+    out = [lock for lock in locks if last_unlock is None or lock.locked_at > last_unlock]
+    return tuple(sorted(out, key=lambda lock: lock.sort_key, reverse=True))
+
+
+def lock_in_force(
+    customer_id: int,
+    locks: Iterable[LockRecord],
+    last_unlock: datetime | None,
+    failures: Iterable[datetime],
+    rule: LockoutRule,
+) -> LockRecord | None:
+    """The lock that stops verifying the customer, if any: the newest recorded lock (on any
+    desk) made after the latest unlock, else one the wrong answers after that unlock imply
+    (``lock_id`` None: no desk has recorded it yet). It never lapses by itself."""
+    standing = standing_locks(locks, last_unlock)
+    if standing:
+        return standing[0]
+    counted = [at for at in failures if last_unlock is None or at > last_unlock]
+    implied = first_lock(counted, rule)
+    if implied is None:
+        return None
+    at, count = implied
+    return LockRecord(None, customer_id, at, count)
+
+
+def unlock_effective_at(now: datetime, lock: LockRecord) -> datetime:
+    """The time an unlock made ``now`` takes effect: the later of ``now`` and the lock the
+    supervisor was shown, so a desk whose clock is behind the locking desk's still lifts it."""
+    return max(now, lock.locked_at)
+
+
 # ---------------------------------------------------------------------------------------------
 # Expiry
 
@@ -236,9 +295,17 @@ class VerificationRecord:
 
 @dataclass(frozen=True, slots=True)
 class LockRecord:
-    """Verification of a customer locked after too many wrong answers, until unlocked."""
+    """Verification of a customer locked after too many wrong answers, until unlocked.
 
-    lock_id: int
+    ``origin`` is the desk that recorded it ("" for this one); ``lock_id`` its id there, None
+    for a lock implied by wrong answers recorded on several desks that no desk recorded yet."""
+
+    lock_id: int | None
     customer_id: int
     locked_at: datetime
     failures: int
+    origin: str = ""
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, int]:
+        return (self.locked_at, self.origin, self.lock_id or 0)

@@ -31,7 +31,14 @@ from sqlalchemy import BigInteger, Column, DateTime, MetaData, PrimaryKeyConstra
 
 from . import ledger_schema
 from .models import AuditEvent, Staff
-from .models.cases import Case, CaseNote, VerificationAttempt, VerificationLock, VerificationSession
+from .models.cases import (
+    Case,
+    CaseNote,
+    VerificationAttempt,
+    VerificationLock,
+    VerificationSession,
+    VerificationUnlock,
+)
 from .models.outbox import ReplicaAuditEvent
 
 
@@ -121,7 +128,17 @@ CASE_NOTE = owned(CaseNote.__table__)  # type: ignore[arg-type]
 VERIFICATION_SESSION = owned(VerificationSession.__table__)  # type: ignore[arg-type]
 VERIFICATION_ATTEMPT = owned(VerificationAttempt.__table__)  # type: ignore[arg-type]
 VERIFICATION_LOCK = owned(VerificationLock.__table__)  # type: ignore[arg-type]
-CASE_TABLES = (CASE, CASE_NOTE, VERIFICATION_SESSION, VERIFICATION_ATTEMPT, VERIFICATION_LOCK)
+# An unlock is owned by the desk where the supervisor made it and lifts the locks of every desk
+# (by time, not by writing to their lock rows, which only their origin may write).
+VERIFICATION_UNLOCK = owned(VerificationUnlock.__table__)  # type: ignore[arg-type]
+CASE_TABLES = (
+    CASE,
+    CASE_NOTE,
+    VERIFICATION_SESSION,
+    VERIFICATION_ATTEMPT,
+    VERIFICATION_LOCK,
+    VERIFICATION_UNLOCK,
+)
 
 REPLICATED: tuple[Replicated, ...] = (AUDIT, STAFF, *CASE_TABLES)
 SHARED = {t.name: t for t in REPLICATED if t.mode == "shared"}

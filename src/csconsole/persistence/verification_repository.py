@@ -1,23 +1,48 @@
-"""Verification sessions, attempts and locks in the cache (implements
+"""Verification sessions, attempts, locks and unlocks in the cache (implements
 ``services.case_ports.VerificationRepository``). No answer is ever stored: an attempt is the
-question kind and its result."""
+question kind and its result.
+
+The lockout reads every desk's records: this console's tables and the replicas of the other
+desks' (``replica_verification_attempt``, ``_lock``, ``_unlock``, pulled at each sync)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from csconsole.domain.policy import CorrectableField, QuestionKind, RequestType, VerificationLevel
-from csconsole.domain.verification import AnswerRecord, LockRecord, VerificationRecord
+from csconsole.domain.verification import (
+    AnswerRecord,
+    LockRecord,
+    VerificationRecord,
+    standing_locks,
+)
 
 from .case_repository import naive_utc, utc
-from .models.cases import VerificationAttempt, VerificationLock, VerificationSession
+from .ledger_tables import VERIFICATION_ATTEMPT, VERIFICATION_LOCK, VERIFICATION_UNLOCK
+from .models.cases import (
+    VerificationAttempt,
+    VerificationLock,
+    VerificationSession,
+    VerificationUnlock,
+)
 
 MATCH = "match"
 NO_MATCH = "no_match"
+
+
+def _replica(table: Table | None) -> Table:
+    assert table is not None
+    return table
+
+
+# The other desks' rows, pulled from the central ledger.
+_ATTEMPTS = _replica(VERIFICATION_ATTEMPT.replica)
+_LOCKS = _replica(VERIFICATION_LOCK.replica)
+_UNLOCKS = _replica(VERIFICATION_UNLOCK.replica)
 
 
 class SqlVerificationRepository:
@@ -124,39 +149,62 @@ class SqlVerificationRepository:
             row.end_reason = reason
             self._s.flush()
 
-    def failures_since(self, customer_id: int, since: datetime) -> list[datetime]:
-        rows = self._s.scalars(
-            select(VerificationAttempt.at)
-            .where(
-                VerificationAttempt.customer_id == customer_id,
-                VerificationAttempt.result == NO_MATCH,
-                VerificationAttempt.at > naive_utc(since),
-            )
-            .order_by(VerificationAttempt.at)
+    # --- the lockout, across desks ------------------------------------------------------------
+    # Attempts, locks and unlocks are owned ledger tables: this desk's rows, and the other
+    # desks' in replica_<table> (as of their last sync). The lockout counts them all.
+
+    def failures_since(self, customer_id: int, since: datetime | None) -> list[datetime]:
+        local = select(VerificationAttempt.at).where(
+            VerificationAttempt.customer_id == customer_id, VerificationAttempt.result == NO_MATCH
         )
-        return [utc(at) for at in rows]
+        theirs = select(_ATTEMPTS.c.at).where(
+            _ATTEMPTS.c.customer_id == customer_id, _ATTEMPTS.c.result == NO_MATCH
+        )
+        if since is not None:
+            local = local.where(VerificationAttempt.at > naive_utc(since))
+            theirs = theirs.where(_ATTEMPTS.c.at > naive_utc(since))
+        return sorted(utc(at) for at in self._s.scalars(union_all(local, theirs)))
+
+    def locks_after(self, customer_id: int, after: datetime | None) -> list[LockRecord]:
+        """Recorded locks on the customer, of every desk, made after ``after`` (all if None)."""
+        local = select(
+            literal("").label("origin"),
+            VerificationLock.id,
+            VerificationLock.locked_at,
+            VerificationLock.failures,
+        ).where(VerificationLock.customer_id == customer_id)
+        theirs = select(_LOCKS.c.origin, _LOCKS.c.id, _LOCKS.c.locked_at, _LOCKS.c.failures).where(
+            _LOCKS.c.customer_id == customer_id
+        )
+        if after is not None:
+            local = local.where(VerificationLock.locked_at > naive_utc(after))
+            theirs = theirs.where(_LOCKS.c.locked_at > naive_utc(after))
+        return [
+            LockRecord(row.id, customer_id, utc(row.locked_at), row.failures, row.origin)
+            for row in self._s.execute(union_all(local, theirs))
+        ]
 
     def active_lock(self, customer_id: int) -> LockRecord | None:
-        row = self._s.scalars(
-            select(VerificationLock)
-            .where(
-                VerificationLock.customer_id == customer_id,
-                VerificationLock.unlocked_at.is_(None),
-            )
-            .order_by(VerificationLock.id.desc())
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        return LockRecord(row.id, row.customer_id, utc(row.locked_at), row.failures)
+        """The newest recorded lock (of any desk) that no unlock (of any desk) has lifted."""
+        last = self.last_unlock_at(customer_id)
+        standing = standing_locks(self.locks_after(customer_id, last), last)
+        return standing[0] if standing else None
 
     def last_unlock_at(self, customer_id: int) -> datetime | None:
-        at = self._s.scalar(
+        """The latest time an unlock of the customer took effect, on any desk (including locks
+        lifted the way they were before unlocks had their own records)."""
+        times = [
+            select(func.max(VerificationUnlock.effective_at)).where(
+                VerificationUnlock.customer_id == customer_id
+            ),
+            select(func.max(_UNLOCKS.c.effective_at)).where(_UNLOCKS.c.customer_id == customer_id),
             select(func.max(VerificationLock.unlocked_at)).where(
                 VerificationLock.customer_id == customer_id
-            )
-        )
-        return utc(at) if at is not None else None
+            ),
+            select(func.max(_LOCKS.c.unlocked_at)).where(_LOCKS.c.customer_id == customer_id),
+        ]
+        found = [at for at in self._s.scalars(union_all(*times)) if at is not None]
+        return utc(max(found)) if found else None
 
     def add_lock(
         self, customer_id: int, *, at: datetime, failures: int, verification_id: int | None
@@ -171,9 +219,25 @@ class SqlVerificationRepository:
         self._s.flush()
         return row.id
 
-    def unlock(self, lock_id: int, *, at: datetime, staff_id: int, reason: str) -> None:
-        row = self._s.get_one(VerificationLock, lock_id)
-        row.unlocked_at = naive_utc(at)
-        row.unlocked_by_id = staff_id
-        row.unlock_reason = reason
+    def add_unlock(
+        self,
+        customer_id: int,
+        *,
+        at: datetime,
+        effective_at: datetime,
+        staff_id: int,
+        reason: str,
+        lock: LockRecord | None,
+    ) -> int:
+        row = VerificationUnlock(
+            customer_id=customer_id,
+            unlocked_at=naive_utc(at),
+            effective_at=naive_utc(effective_at),
+            staff_id=staff_id,
+            reason=reason,
+            lock_origin=lock.origin if lock is not None else None,
+            lock_id=lock.lock_id if lock is not None else None,
+        )
+        self._s.add(row)
         self._s.flush()
+        return row.id

@@ -82,16 +82,41 @@ class VerificationRepository(Protocol):
     ) -> None: ...
     def affirm(self, verification_id: int, *, at: datetime, text: str) -> None: ...
     def end(self, verification_id: int, *, at: datetime, reason: str) -> None: ...
-    def failures_since(self, customer_id: int, since: datetime) -> Sequence[datetime]:
-        """Times of wrong answers (``no_match``) about the customer after ``since``."""
+    # The lockout: every desk's attempts, locks and unlocks (this console's and the replicas of
+    # the others', as of their last sync).
+    def failures_since(self, customer_id: int, since: datetime | None) -> Sequence[datetime]:
+        """Times of wrong answers (``no_match``) about the customer after ``since`` (all if
+        None), oldest first, on every desk."""
         ...
 
-    def active_lock(self, customer_id: int) -> LockRecord | None: ...
-    def last_unlock_at(self, customer_id: int) -> datetime | None: ...
+    def locks_after(self, customer_id: int, after: datetime | None) -> Sequence[LockRecord]:
+        """Recorded locks on the customer, on every desk, made after ``after`` (all if None)."""
+        ...
+
+    def active_lock(self, customer_id: int) -> LockRecord | None:
+        """The newest recorded lock of any desk that no unlock of any desk has lifted."""
+        ...
+
+    def last_unlock_at(self, customer_id: int) -> datetime | None:
+        """When the latest unlock of the customer took effect, on any desk."""
+        ...
+
     def add_lock(
         self, customer_id: int, *, at: datetime, failures: int, verification_id: int | None
     ) -> int: ...
-    def unlock(self, lock_id: int, *, at: datetime, staff_id: int, reason: str) -> None: ...
+    def add_unlock(
+        self,
+        customer_id: int,
+        *,
+        at: datetime,
+        effective_at: datetime,
+        staff_id: int,
+        reason: str,
+        lock: LockRecord | None,
+    ) -> int:
+        """Record a supervisor's unlock on this desk: it lifts every lock on the customer made
+        at or before ``effective_at``, on any desk; ``lock`` is the one they were shown."""
+        ...
 
 
 class CustomerRecords(Protocol):

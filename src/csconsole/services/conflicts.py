@@ -8,11 +8,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from csconsole.domain.errors import NotFound
+from csconsole.domain.errors import CsConsoleError, NotFound
 
 from .auth import Session
 from .outbox import ConflictView, Resolution, Status
 from .ports import AuditLog, Clock, OutboxItem
+
+
+class AlreadySettled(CsConsoleError):
+    """Somebody (or an earlier run of the same command) settled the conflict already."""
 
 
 class ConflictOutbox(Protocol):
@@ -44,9 +48,23 @@ class ConflictService:
         self._clock = clock
 
     def open(self, session: Session) -> list[ConflictView]:
+        """The conflicts waiting for a person. They show personal data (the shop's value, what
+        the rep saw and wanted), so each look is audited: the count and the ids, no values."""
         session.require("review")
         with self._uow() as uow:
-            return uow.outbox.open_conflicts()
+            conflicts = uow.outbox.open_conflicts()
+            uow.audit.append(
+                at=self._clock.now(),
+                actor=session.staff.username,
+                role=session.staff.role.value,
+                action="sync.conflicts_viewed",
+                details={
+                    "count": len(conflicts),
+                    "conflict_ids": ",".join(str(c.conflict_id) for c in conflicts),
+                },
+            )
+            uow.commit()
+        return conflicts
 
     def settle(self, session: Session, conflict_id: int, resolution: Resolution) -> int | None:
         """Keep the shop's value, or queue the change again checked against the shop's value
@@ -55,9 +73,11 @@ class ConflictService:
         with self._uow() as uow:
             found = uow.outbox.conflict(conflict_id)
             if found is None:
-                raise NotFound(f"no push conflict {conflict_id}")
+                raise NotFound(f"There is no sync conflict {conflict_id}.")
             if found.kind == "ledger_record":
                 raise ValueError("ledger conflicts are settled by the central ledger")
+            if not _is_open(uow.outbox, conflict_id):
+                raise AlreadySettled(f"Sync conflict {conflict_id} is already settled.")
             new_id = None
             if resolution is Resolution.APPLY_MINE:
                 new_id = uow.outbox.enqueue(
@@ -94,3 +114,9 @@ class ConflictService:
             )
             uow.commit()
         return new_id
+
+
+def _is_open(outbox: ConflictOutbox, conflict_id: int) -> bool:
+    """Still waiting for a person (``conflict`` also finds settled ones). Open conflicts are
+    few: a desk settles them as they come."""
+    return any(c.conflict_id == conflict_id for c in outbox.open_conflicts(limit=1_000_000))

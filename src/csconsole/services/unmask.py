@@ -14,6 +14,7 @@ from csconsole.domain.unmasking import UnmaskedCustomer, unmasked_view
 from .audit import record
 from .auth import Session
 from .ports import Clock, UnitOfWorkFactory
+from .verification import current_lock
 
 
 class UnmaskService:
@@ -39,7 +40,7 @@ class UnmaskService:
                 for ver in uow.verifications.for_case(case_id)
                 if ver.staff_id == session.staff.staff_id and ver.in_force(now)
             ]
-            locked = uow.verifications.active_lock(customer_id) is not None
+            locked = current_lock(uow, customer_id, self._rules) is not None
             best = max(
                 usable,
                 key=lambda ver: ver.level(self._rules).rank,

@@ -26,6 +26,7 @@ from csconsole.domain.policy import (
     QuestionKind,
     RequestType,
     VerificationLevel,
+    VerificationRules,
 )
 from csconsole.domain.verification import (
     LABELS,
@@ -38,8 +39,10 @@ from csconsole.domain.verification import (
     expires_at,
     failures_in_window,
     is_expired,
+    lock_in_force,
     points_needed,
     should_lock,
+    unlock_effective_at,
 )
 from csconsole.domain.verification_answers import (
     MONTH_FIRST_REGIONS,
@@ -77,6 +80,10 @@ class LockView:
     max_failures: int
     window_hours: int
     locked_at: datetime | None = None
+    # The desk that recorded the lock ("" this one); None/"" also for a lock only the wrong
+    # answers of several desks imply, until a desk records it.
+    origin: str = ""
+    lock_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +193,9 @@ class VerificationService:
             if corrected and purpose is not RequestType.CORRECTION:
                 raise ValueError("fields: only a correction names fields to correct")
             customer_id = case.customer_id
-            lock = uow.verifications.active_lock(customer_id)
+            lock = self._active_lock(uow, customer_id)
             if lock is not None:
-                self._refuse(uow, session, customer_id, case_id, None, "locked")
+                self._refuse_locked(uow, session, lock, case_id, None)
                 raise self._locked_error()
             required = self._rules.level_for(purpose, corrected)
             verification_id = uow.verifications.start(
@@ -235,8 +242,9 @@ class VerificationService:
         now = self._clock.now()
         with self._uow() as uow:
             ver = self._own(uow, session, verification_id)
-            if uow.verifications.active_lock(ver.customer_id) is not None:
-                self._refuse(uow, session, ver.customer_id, ver.case_id, ver, "locked")
+            lock = self._active_lock(uow, ver.customer_id)
+            if lock is not None:
+                self._refuse_locked(uow, session, lock, ver.case_id, ver)
                 raise self._locked_error()
             try:
                 ver.check_can_answer(question, now, self._rules)
@@ -364,7 +372,8 @@ class VerificationService:
         )
 
     def _failures(self, uow: UnitOfWork, customer_id: int, now: datetime) -> Sequence[datetime]:
-        """Wrong answers in the window, not counting any before the last unlock."""
+        """Wrong answers in the window, on every desk, not counting any before the latest
+        unlock (on any desk)."""
         since = now - timedelta(hours=self._rules.lockout.window_hours)
         unlocked = uow.verifications.last_unlock_at(customer_id)
         if unlocked is not None and unlocked > since:
@@ -404,8 +413,9 @@ class VerificationService:
         high = self._rules.requirement(VerificationLevel.HIGH)
         with self._uow() as uow:
             ver = self._own(uow, session, verification_id)
-            if uow.verifications.active_lock(ver.customer_id) is not None:
-                self._refuse(uow, session, ver.customer_id, ver.case_id, ver, "locked")
+            lock = self._active_lock(uow, ver.customer_id)
+            if lock is not None:
+                self._refuse_locked(uow, session, lock, ver.case_id, ver)
                 raise self._locked_error()
             if not ver.in_force(now):
                 reason = "ended" if ver.ended_at is not None else "expired"
@@ -521,9 +531,48 @@ class VerificationService:
         with self._uow() as uow:
             return self._lock_view(uow, customer_id, self._clock.now())
 
+    def _active_lock(self, uow: UnitOfWork, customer_id: int) -> LockRecord | None:
+        return current_lock(uow, customer_id, self._rules)
+
+    def _refuse_locked(
+        self,
+        uow: UnitOfWork,
+        session: Session,
+        lock: LockRecord,
+        case_id: int,
+        ver: VerificationRecord | None,
+    ) -> None:
+        """Record the refusal of a step on a locked customer, and first the lock itself if only
+        the wrong answers of several desks, put together, imply it (no desk recorded it)."""
+        if lock.lock_id is None:
+            rule = self._rules.lockout
+            lock_id = uow.verifications.add_lock(
+                lock.customer_id,
+                at=lock.locked_at,  # when it happened, so an unlock made since still lifts it
+                failures=lock.failures,
+                verification_id=ver.verification_id if ver is not None else None,
+            )
+            record(
+                uow,
+                self._clock,
+                session,
+                "verification.locked",
+                customer_id=lock.customer_id,
+                case_id=case_id,
+                details={
+                    "verification_id": ver.verification_id if ver is not None else None,
+                    "lock_id": lock_id,
+                    "failures": lock.failures,
+                    "window_hours": rule.window_hours,
+                    "clause": rule.clause.key,
+                    "across_desks": True,
+                },
+            )
+        self._refuse(uow, session, lock.customer_id, case_id, ver, "locked")
+
     def _lock_view(self, uow: UnitOfWork, customer_id: int, now: datetime) -> LockView:
         rule = self._rules.lockout
-        lock: LockRecord | None = uow.verifications.active_lock(customer_id)
+        lock = self._active_lock(uow, customer_id)
         failures = failures_in_window(self._failures(uow, customer_id, now), now, rule)
         return LockView(
             customer_id=customer_id,
@@ -532,21 +581,44 @@ class VerificationService:
             max_failures=rule.max_failures,
             window_hours=rule.window_hours,
             locked_at=lock.locked_at if lock is not None else None,
+            origin=lock.origin if lock is not None else "",
+            lock_id=lock.lock_id if lock is not None else None,
         )
 
+    def case_lock_state(self, session: Session, case_id: int) -> LockView:
+        """The lock state of the customer of a case (for a window that knows the case)."""
+        session.require("verify_caller")
+        with self._uow() as uow:
+            customer_id = _case_customer(uow, session, case_id)
+            return self._lock_view(uow, customer_id, self._clock.now())
+
+    def unlock_case(self, session: Session, case_id: int, reason: str) -> LockView:
+        """:meth:`unlock` for the customer of a case."""
+        session.require("unlock_verification")
+        with self._uow() as uow:
+            customer_id = _case_customer(uow, session, case_id)
+        return self.unlock(session, customer_id, reason)
+
     def unlock(self, session: Session, customer_id: int, reason: str) -> LockView:
-        """A supervisor lifts a lockout; wrong answers before it no longer count."""
+        """A supervisor lifts a lockout, whichever desk recorded it; wrong answers before it no
+        longer count. The unlock is this desk's record and reaches the other desks at their
+        sync: it lifts every lock on the customer made up to now, not a later one."""
         session.require("unlock_verification")
         text = " ".join(reason.split())[:MAX_UNLOCK_REASON]
         if not text:
             raise ValueError("reason: say why verification may go on (e.g. how you checked)")
         now = self._clock.now()
         with self._uow() as uow:
-            lock = uow.verifications.active_lock(customer_id)
+            lock = self._active_lock(uow, customer_id)
             if lock is None:
                 raise NothingToUnlock(f"Verification of customer {customer_id} is not locked.")
-            uow.verifications.unlock(
-                lock.lock_id, at=now, staff_id=session.staff.staff_id, reason=text
+            unlock_id = uow.verifications.add_unlock(
+                customer_id,
+                at=now,
+                effective_at=unlock_effective_at(now, lock),
+                staff_id=session.staff.staff_id,
+                reason=text,
+                lock=lock,
             )
             record(
                 uow,
@@ -555,7 +627,9 @@ class VerificationService:
                 "verification.unlocked",
                 customer_id=customer_id,
                 details={
+                    "unlock_id": unlock_id,
                     "lock_id": lock.lock_id,
+                    "lock_origin": lock.origin or None,
                     "failures": lock.failures,
                     "reason_chars": len(text),
                 },
@@ -607,6 +681,16 @@ class VerificationService:
         )
 
 
+def _case_customer(uow: UnitOfWork, session: Session, case_id: int) -> int:
+    case = uow.cases.get(case_id)
+    if case is None:
+        raise NotFound(f"There is no case {case_id}.")
+    _check_case_access(session, case.owner)
+    if case.customer_id is None:
+        raise VerificationError(f"Case {case_id} has no customer.")
+    return case.customer_id
+
+
 def _check_case_access(session: Session, owner: str) -> None:
     if owner == session.staff.username:
         return
@@ -647,3 +731,13 @@ def _fields(
         if field not in out:
             out.append(field)
     return tuple(out)
+
+
+def current_lock(uow: UnitOfWork, customer_id: int, rules: VerificationRules) -> LockRecord | None:
+    """The lock in force on the customer, whichever desk recorded it, or one implied by wrong
+    answers recorded on several desks (once their records met here). Unmasking asks this too."""
+    repo = uow.verifications
+    last = repo.last_unlock_at(customer_id)
+    locks = repo.locks_after(customer_id, last)
+    failures = () if locks else repo.failures_since(customer_id, last)
+    return lock_in_force(customer_id, locks, last, failures, rules.lockout)

@@ -15,10 +15,12 @@ from PySide6.QtWidgets import (
 
 from csconsole.domain.customers import CustomerHit, CustomerSummary
 from csconsole.domain.lookup import ParsedQuery
+from csconsole.domain.staff import role_allows
 from csconsole.services.auth import Session
 from csconsole.services.search import audit_search, open_customer
 
 from .casework_menu import CaseworkMenu
+from .conflicts_dialog import ConflictsDialog
 from .console_like import ConsoleLike
 from .customer_panel import CustomerPanel
 from .idle_lock import IdleWatcher, LockScreen, minutes_to_ms
@@ -91,6 +93,16 @@ class MainWindow(QMainWindow):
         self.cancel_sync_action.setShortcut(QKeySequence("Shift+F5"))
         self.cancel_sync_action.setToolTip("Stop the running sync; the cache keeps what it had")
         self._attach_sync(console)
+        # Supervisors settle push conflicts (ui/conflicts_dialog.py); hidden for other roles.
+        self.conflicts_dialog: ConflictsDialog | None = None
+        self.conflicts_action = QAction("Sync &conflicts…", self)
+        self.conflicts_action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+        self.conflicts_action.setToolTip(
+            "Settle the changes the shop refused: keep its value or send yours again (Ctrl+Shift+Y)"
+        )
+        self.conflicts_action.triggered.connect(self.show_conflicts)
+        self.conflicts_action.setVisible(self._may_settle_conflicts())
+        self.conflicts_action.setEnabled(self._may_settle_conflicts())
 
         self.find_action = QAction("&Find customer", self)
         self.find_action.setShortcut(QKeySequence("Ctrl+K"))
@@ -110,6 +122,7 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.sync_action)
         menu.addAction(self.cancel_sync_action)
+        menu.addAction(self.conflicts_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
         for action in (
@@ -117,6 +130,7 @@ class MainWindow(QMainWindow):
             self.lock_action,
             self.sync_action,
             self.cancel_sync_action,
+            self.conflicts_action,
             self.quit_action,
         ):
             self.addAction(action)
@@ -160,6 +174,26 @@ class MainWindow(QMainWindow):
             return False
         return self.sync_controller.start()
 
+    def _may_settle_conflicts(self) -> bool:
+        has_service = getattr(self.console, "conflicts", None) is not None
+        return has_service and role_allows(self.session.staff.role, "review")
+
+    def show_conflicts(self) -> ConflictsDialog | None:
+        if self.is_locked or not self._may_settle_conflicts():
+            return None
+        if self.conflicts_dialog is None:
+            conflicts = getattr(self.console, "conflicts")  # noqa: B009  (not in ConsoleLike)
+            self.conflicts_dialog = ConflictsDialog(conflicts, self.session, self._runner, self)
+            self.conflicts_dialog.settled.connect(self._conflict_settled)
+        self.conflicts_dialog.show()
+        self.conflicts_dialog.activateWindow()
+        self.conflicts_dialog.load()
+        return self.conflicts_dialog
+
+    def _conflict_settled(self, _conflict_id: int) -> None:
+        if self.sync_controller is not None:
+            self.sync_controller.refresh_status()  # the status bar's conflict count
+
     # --- locking -----------------------------------------------------------------------------
 
     @property
@@ -173,6 +207,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.lock_screen)
         for action in (self.find_action, self.lock_action, self.sync_action):
             action.setEnabled(False)
+        self.conflicts_action.setEnabled(False)
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.hide()  # it shows personal data
         self.results_label.setText("Locked")
         self.casework.set_locked(True)
         self.lock_screen.reset()
@@ -184,6 +221,7 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(
             self.sync_controller is not None and bool(self.console.settings.shop_url)
         )
+        self.conflicts_action.setEnabled(self._may_settle_conflicts())
         self.results_label.clear()
         self.casework.set_locked(False)
         self.idle.start()

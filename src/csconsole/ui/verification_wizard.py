@@ -9,6 +9,10 @@ Keys: Enter compares the answer; Ctrl+Down (or Alt+N) moves to another question 
 this one; Alt+C ticks the caller's affirmation (high level); Alt+E ends the verification; Alt+D
 shows the customer's data once verified; Escape closes the window (the verification stays open
 until it expires or is ended).
+
+When verification of the customer is locked (on this desk or, after a sync, on any other), a
+supervisor sees a reason field and *Unlock verification* (Alt+U; Enter in the reason field
+does the same): the unlock is recorded and a new verification starts.
 """
 
 from __future__ import annotations
@@ -31,10 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from csconsole.domain.policy import CorrectableField, QuestionKind
+from csconsole.domain.staff import role_allows
 from csconsole.domain.verification import LABELS
 from csconsole.domain.verification_answers import Outcome
 from csconsole.services.auth import Session
-from csconsole.services.verification import AnswerResult, QuestionView, VerificationStatus
+from csconsole.services.verification import (
+    AnswerResult,
+    LockView,
+    QuestionView,
+    VerificationStatus,
+)
 
 from .tasks import TaskContext, TaskRunner
 
@@ -64,6 +74,10 @@ class VerificationBackend(Protocol):
 
     def end(self, session: Session, verification_id: int) -> VerificationStatus: ...
 
+    def case_lock_state(self, session: Session, case_id: int) -> LockView: ...
+
+    def unlock_case(self, session: Session, case_id: int, reason: str) -> LockView: ...
+
 
 def level_text(status: VerificationStatus) -> str:
     need = f"{status.required.value} ({status.matched} of {status.needed} data points"
@@ -72,13 +86,18 @@ def level_text(status: VerificationStatus) -> str:
     return f"Level reached: {status.level.value}. Needs {need}. {state}"
 
 
+def locked_text(lock: LockView) -> str:
+    where = f" (locked on desk {lock.origin})" if lock.origin else ""
+    return (
+        f"LOCKED after {lock.failures_in_window} wrong answers{where}: a supervisor must unlock "
+        "verification of this customer."
+    )
+
+
 def lock_text(status: VerificationStatus) -> str:
     lock = status.lock
     if lock.locked:
-        return (
-            f"LOCKED after {lock.failures_in_window} wrong answers: a supervisor must unlock "
-            "verification of this customer."
-        )
+        return locked_text(lock)
     if status.ended:
         return "This verification has ended."
     if status.expired:
@@ -91,11 +110,13 @@ def lock_text(status: VerificationStatus) -> str:
 
 class VerificationWizard(QDialog):
     """Runs one verification on ``case_id``. Emits ``verified(VerificationStatus)`` once the
-    required level is reached and ``unmask_requested(int)`` (the case) on Alt+D."""
+    required level is reached, ``unmask_requested(int)`` (the case) on Alt+D and
+    ``unlocked(LockView)`` after a supervisor lifted the customer's lock here."""
 
     verified = Signal(object)
     unmask_requested = Signal(int)
     status_changed = Signal(object)
+    unlocked = Signal(object)  # LockView, after a supervisor's unlock
 
     def __init__(
         self,
@@ -116,6 +137,7 @@ class VerificationWizard(QDialog):
         self._fields = tuple(fields)
         self._request = request
         self.status: VerificationStatus | None = None
+        self.lock_view: LockView | None = None
         self.last_result: AnswerResult | None = None
         self._question: QuestionView | None = None
         self._busy = False
@@ -132,6 +154,29 @@ class VerificationWizard(QDialog):
         self.lock_label.setObjectName("lockLabel")
         self.lock_label.setAccessibleName("Lock state")
         self.lock_label.setWordWrap(True)
+
+        # A supervisor lifts a lock from here: the reason, then Alt+U (or Enter in the field).
+        self.can_unlock = role_allows(session.staff.role, "unlock_verification")
+        self.unlock_reason = QLineEdit()
+        self.unlock_reason.setObjectName("unlockReason")
+        self.unlock_reason.setAccessibleName("Reason for unlocking")
+        self.unlock_reason.setPlaceholderText(
+            "Why verification may go on (e.g. called back on the number on file), then Enter"
+        )
+        self.unlock_reason.setMaxLength(500)
+        self.unlock_reason.returnPressed.connect(self.unlock_verification)
+        self.unlock_button = QPushButton("&Unlock verification")
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setToolTip("Lift the lockout of this customer (Alt+U), with the reason")
+        self.unlock_button.setAutoDefault(False)
+        self.unlock_button.clicked.connect(self.unlock_verification)
+        self.unlock_row = QWidget()
+        self.unlock_row.setObjectName("unlockRow")
+        unlock_layout = QHBoxLayout(self.unlock_row)
+        unlock_layout.setContentsMargins(0, 0, 0, 0)
+        unlock_layout.addWidget(self.unlock_reason, 1)
+        unlock_layout.addWidget(self.unlock_button)
+        self.unlock_row.hide()
 
         self.question_label = QLabel()
         self.question_label.setObjectName("questionLabel")
@@ -199,6 +244,7 @@ class VerificationWizard(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.level_label)
         layout.addWidget(self.lock_label)
+        layout.addWidget(self.unlock_row)
         layout.addWidget(self.question_label)
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.hint_label)
@@ -313,6 +359,77 @@ class VerificationWizard(QDialog):
             run, name="verification_end", on_finished=self._show_status, on_failed=self._failed
         )
 
+    # --- unlocking (supervisors) -------------------------------------------------------------
+
+    def unlock_verification(self) -> None:
+        """Lift the customer's lock with the reason typed (supervisors only; the service checks
+        too). Without a reason, the reason field gets the focus."""
+        if self._busy or not self.can_unlock or self.unlock_row.isHidden():
+            return
+        reason = self.unlock_reason.text().strip()
+        if not reason:
+            self.result_label.setText("Type why verification may go on, then press Enter.")
+            self.result_label.setStyleSheet(REJECTED_STYLE)
+            self.unlock_reason.setFocus()
+            return
+        backend, session, case_id = self._backend, self._session, self.case_id
+
+        def run(_ctx: TaskContext) -> LockView:
+            return backend.unlock_case(session, case_id, reason)
+
+        self._set_busy(True)
+        self._runner.submit(
+            run,
+            name="verification_unlock",
+            on_finished=self._unlocked,
+            on_failed=self._unlock_failed,
+        )
+
+    def _unlocked(self, view: LockView) -> None:
+        self._set_busy(False)
+        self.unlock_reason.clear()
+        self._show_lock(view)
+        self.result_label.setText("Unlocked. A new verification starts.")
+        self.result_label.setStyleSheet(MATCH_STYLE)
+        self.unlocked.emit(view)
+        self.status = None
+        self._question = None
+        self._announced = False
+        self._set_busy(True)
+        self.start()
+
+    def _unlock_failed(self, message: str) -> None:
+        self._set_busy(False)
+        self.result_label.setText(message)
+        self.result_label.setStyleSheet(NO_MATCH_STYLE)
+        self.refresh_lock()
+
+    def refresh_lock(self) -> None:
+        """Ask the service where the customer's lock stands (after a refusal or a failed
+        unlock): which desk locked it, and whether it is still locked."""
+        backend, session, case_id = self._backend, self._session, self.case_id
+
+        def run(_ctx: TaskContext) -> LockView:
+            return backend.case_lock_state(session, case_id)
+
+        self._runner.submit(run, name="verification_lock_state", on_finished=self._show_lock)
+
+    def _show_lock(self, view: LockView) -> None:
+        self.lock_view = view
+        if view.locked:
+            self.lock_label.setText(locked_text(view))
+            self.lock_label.setStyleSheet(LOCKED_STYLE)
+        elif self.status is None or self.status.lock.locked:
+            self.lock_label.setText(
+                f"Not locked: wrong answers in the last {view.window_hours} h: "
+                f"{view.failures_in_window} of {view.max_failures}."
+            )
+            self.lock_label.setStyleSheet("")
+        show = view.locked and self.can_unlock
+        self.unlock_row.setVisible(show)
+        if show and not self._busy:
+            self.unlock_reason.setFocus()
+
     # --- showing -----------------------------------------------------------------------------
 
     def _show_status(self, status: VerificationStatus) -> None:
@@ -321,6 +438,8 @@ class VerificationWizard(QDialog):
         self.level_label.setText(level_text(status))
         self.lock_label.setText(lock_text(status))
         self.lock_label.setStyleSheet(LOCKED_STYLE if status.lock.locked else "")
+        self.lock_view = status.lock
+        self.unlock_row.setVisible(status.lock.locked and self.can_unlock)
         self.history.clear()
         for kind, matched in status.asked:
             self.history.addItem(f"{LABELS[kind]}: {'match' if matched else 'no match'}")
@@ -345,6 +464,8 @@ class VerificationWizard(QDialog):
             )
         if usable:
             self.answer_field.setFocus()
+        elif not self.unlock_row.isHidden():
+            self.unlock_reason.setFocus()
         self.status_changed.emit(status)
         if status.passed and not self._announced:
             self._announced = True
@@ -358,6 +479,7 @@ class VerificationWizard(QDialog):
             self.lock_label.setText(message)
             self.lock_label.setStyleSheet(LOCKED_STYLE)
             self.answer_field.setEnabled(False)
+            self.refresh_lock()  # which desk locked it; a supervisor may unlock it here
         elif self.status is not None:
             self.answer_field.setEnabled(self.status.usable)
             self.answer_field.setFocus()

@@ -101,7 +101,11 @@ class VerificationAttempt(Base):
 
 class VerificationLock(Base):
     """Verification of a customer stopped after too many wrong answers, until a supervisor
-    unlocks it."""
+    unlocks it (a :class:`VerificationUnlock` on any desk).
+
+    ``unlocked_at``, ``unlocked_by_id`` and ``unlock_reason`` are how a lock was lifted before
+    unlocks became their own records (migration 0007): no longer written, still honoured when
+    read (here and in the replicas of desks that have not upgraded)."""
 
     __tablename__ = "verification_lock"
 
@@ -115,3 +119,26 @@ class VerificationLock(Base):
     unlock_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index(None, "customer_id", "unlocked_at"),)
+
+
+class VerificationUnlock(Base):
+    """A supervisor lifted the verification lockout of a customer, on this desk.
+
+    Replicated like the locks, so it counts on every desk: it lifts every lock on the customer,
+    made on any desk, at or before ``effective_at``, and wrong answers up to then no longer
+    count. ``effective_at`` is ``unlocked_at``, or the lock the supervisor was shown if that
+    desk's clock was ahead. ``lock_origin`` / ``lock_id`` name that lock (for the record: the
+    rule goes by time, so locks the supervisor's desk had not synced yet are lifted too)."""
+
+    __tablename__ = "verification_unlock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int]
+    unlocked_at: Mapped[datetime]
+    effective_at: Mapped[datetime]
+    staff_id: Mapped[int] = mapped_column(_staff_fk())
+    reason: Mapped[str] = mapped_column(Text)
+    lock_origin: Mapped[str | None] = mapped_column(String(100))
+    lock_id: Mapped[int | None]
+
+    __table_args__ = (Index(None, "customer_id", "effective_at"),)
