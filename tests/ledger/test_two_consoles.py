@@ -70,10 +70,14 @@ def test_each_console_sees_the_others_audit_events_and_staff(
     engines.append(ledger)
     a, a_staff = console_factory("a", "desk-a")
     b, b_staff = console_factory("b", "desk-b")
-    a.auth.sign_in(*a_staff["rep"])
+    a_rep = a.auth.sign_in(*a_staff["rep"])
     b.auth.sign_in(*b_staff["rep"])
+    ids_before = staff_ids(a)
 
     first = sync(a, ledger)  # the first console publishes its demo staff
+    # ... under its own ids, so a person signed in there keeps the right id (no re-keying).
+    assert staff_ids(a) == ids_before
+    assert staff_ids(a)["rep"] == a_rep.staff.staff_id
     assert first.pushed_events == len(local_events(a))
     assert first.pushed_records == 3
     second = sync(b, ledger)  # the second adopts them: central is the truth for staff
@@ -117,6 +121,24 @@ def test_each_console_sees_the_others_audit_events_and_staff(
         central = dict(conn.execute(select(staff.c.username, staff.c.id)).all())
     assert staff_ids(a) == staff_ids(b) == central
     assert set(central) == {"rep", "supervisor", "admin", "carol"}
+    # Explicit ids did not leave the database's own id generator behind (PostgreSQL's
+    # sequence): a row inserted without an id gets a fresh one.
+    with ledger.begin() as conn:
+        conn.execute(
+            staff.insert().values(
+                username="zed",
+                display_name="Zed",
+                role="rep",
+                password_hash="x",
+                active=True,
+                created_at=__import__("datetime").datetime(2026, 1, 1),
+                version=1,
+                rev=0,
+                updated_by="test",
+            )
+        )
+        zed = conn.execute(select(staff.c.id).where(staff.c.username == "zed")).scalar()
+    assert zed is not None and zed > max(central.values())
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

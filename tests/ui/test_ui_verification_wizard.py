@@ -244,3 +244,30 @@ def test_the_unlock_row_is_for_supervisors_and_enter_unlocks_a_lock_made_here(
         qtbot.keyClick(wizard.unlock_reason, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: wizard.status is not None and not wizard.is_busy, timeout=10_000)
     assert not ui_world.console.verification.lock_state(ui_world.session("rep"), JANE).locked
+
+
+def test_a_wizard_that_cannot_start_says_why_instead_of_starting_forever(
+    qtbot: Any, ui_world: CaseWorld, runner: TaskRunner
+) -> None:
+    from csconsole.domain.staff import Role
+
+    console = ui_world.console
+    rep = ui_world.session("rep")
+    admin = ui_world.session("admin")
+    console.auth.create_staff(
+        "rep2", "Second Rep", Role.REP, "long-enough-password", created_by=admin
+    )
+    other = console.auth.sign_in("rep2", "long-enough-password")
+    case = console.cases.open_case(
+        rep, "access", customer_id=JANE, channel="phone", summary="caller on the line"
+    )
+    wizard = VerificationWizard(console.verification, other, runner, case.case_id)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.start()
+    qtbot.waitUntil(lambda: wizard.level_label.text() != "Starting…", timeout=10_000)
+    assert wizard.status is None
+    assert wizard.level_label.text() == "Verification not started"
+    assert "another rep's queue" in wizard.result_label.text()
+    assert not wizard.answer_field.isEnabled()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, func, select, text, update
 
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import LEDGER_KIND, Outcome, PendingItem, Status
@@ -61,7 +61,9 @@ def push_shared(
         rows = {
             str(r[spec.key]): dict(r)
             for r in conn.execute(
-                select(*[local.c[c] for c in spec.columns]).where(local.c[spec.key].in_(keys))
+                select(*[local.c[c] for c in _local_columns(spec)]).where(
+                    local.c[spec.key].in_(keys)
+                )
             ).mappings()
         }
         bases = _versions_of(conn, spec.name, keys)
@@ -133,9 +135,15 @@ def _push_one(
         return Outcome.FAILED, None  # shared rows are never deleted in the cache
     values = {c: row[c] for c in spec.columns}
     if held is None:
+        if spec.id_column and _id_is_free(lc, spec, row[spec.id_column]):
+            # The first desk to publish a row keeps its id, so nothing signed in there (a
+            # session holds the staff id) is re-pointed by the pull that follows.
+            values[spec.id_column] = row[spec.id_column]
         lc.execute(
             central.insert().values(**values, version=1, rev=rev, updated_by=workstation[:100])
         )
+        if spec.id_column in values:
+            _advance_id_sequence(lc, spec)
         return Outcome.APPLIED, 1
     if all(_same(held[c], values[c]) for c in spec.columns):
         return Outcome.APPLIED, int(held["version"])
@@ -148,6 +156,30 @@ def _push_one(
         .values(**values, version=version, rev=rev, updated_by=workstation[:100])
     )
     return Outcome.APPLIED, version
+
+
+def _local_columns(spec: Replicated) -> tuple[str, ...]:
+    if spec.id_column and spec.id_column not in spec.columns:
+        return (*spec.columns, spec.id_column)
+    return spec.columns
+
+
+def _id_is_free(lc: Connection, spec: Replicated, wanted: Any) -> bool:
+    assert spec.id_column
+    column = spec.central.c[spec.id_column]
+    return lc.execute(select(column).where(column == wanted).with_for_update()).first() is None
+
+
+def _advance_id_sequence(lc: Connection, spec: Replicated) -> None:
+    """PostgreSQL's serial sequence does not see explicit ids; MariaDB and SQLite do."""
+    if lc.dialect.name != "postgresql":
+        return
+    assert spec.id_column
+    top = lc.execute(select(func.max(spec.central.c[spec.id_column]))).scalar()
+    lc.execute(
+        text("SELECT setval(pg_get_serial_sequence(:t, :c), :v)"),
+        {"t": spec.central.name, "c": spec.id_column, "v": top},
+    )
 
 
 def _same(a: Any, b: Any) -> bool:

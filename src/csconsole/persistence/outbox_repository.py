@@ -119,6 +119,7 @@ def _conflict_view(c: SyncConflict, o: OutboxEntry) -> ConflictView:
         changes=_load(o.changes),
         detected_at=c.detected_at.replace(tzinfo=UTC),
         case_id=o.case_id,
+        settled=c.resolved_at is not None,
     )
 
 

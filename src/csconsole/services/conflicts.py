@@ -76,7 +76,7 @@ class ConflictService:
                 raise NotFound(f"There is no sync conflict {conflict_id}.")
             if found.kind == "ledger_record":
                 raise ValueError("ledger conflicts are settled by the central ledger")
-            if not _is_open(uow.outbox, conflict_id):
+            if found.settled:
                 raise AlreadySettled(f"Sync conflict {conflict_id} is already settled.")
             new_id = None
             if resolution is Resolution.APPLY_MINE:
@@ -114,9 +114,3 @@ class ConflictService:
             )
             uow.commit()
         return new_id
-
-
-def _is_open(outbox: ConflictOutbox, conflict_id: int) -> bool:
-    """Still waiting for a person (``conflict`` also finds settled ones). Open conflicts are
-    few: a desk settles them as they come."""
-    return any(c.conflict_id == conflict_id for c in outbox.open_conflicts(limit=1_000_000))

@@ -76,6 +76,7 @@ class ConflictView:
     changes: Mapping[str, DetailValue]
     detected_at: datetime
     case_id: int | None
+    settled: bool = False  # a person already kept the shop's value or sent the change again
 
 
 class Resolution(enum.StrEnum):

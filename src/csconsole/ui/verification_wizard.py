@@ -483,6 +483,10 @@ class VerificationWizard(QDialog):
         elif self.status is not None:
             self.answer_field.setEnabled(self.status.usable)
             self.answer_field.setFocus()
+        if self.status is None:
+            # Nothing started: say so instead of leaving "Starting…" on screen.
+            self.level_label.setText("Verification not started")
+            self.answer_field.setEnabled(False)
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
