@@ -100,7 +100,7 @@ def test_cancel_stops_the_sync(qtbot, controllers) -> None:  # type: ignore[no-u
     qtbot.addWidget(widget)
     with qtbot.waitSignal(controller.finished, timeout=10_000) as done:
         controller.start()
-        qtbot.waitUntil(lambda: widget.bar.format() == "reading orders", timeout=5_000)
+        qtbot.waitUntil(lambda: widget.label.text() == "Syncing: reading orders", timeout=5_000)
         widget.cancel_button.click()
     assert done.args[0].kind == "cancelled"
     assert not controller.running

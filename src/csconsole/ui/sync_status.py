@@ -214,6 +214,7 @@ class SyncStatusWidget(QWidget):
         self.bar = QProgressBar()
         self.bar.setObjectName("syncProgress")
         self.bar.setAccessibleName("Sync progress")
+        self.bar.setMinimumWidth(140)
         self.bar.setMaximumWidth(220)
         self.bar.setTextVisible(True)
         self.bar.hide()
@@ -251,20 +252,22 @@ class SyncStatusWidget(QWidget):
     def _started(self) -> None:
         self.label.setText("Syncing…")
         self.bar.setRange(0, 0)
-        self.bar.setFormat("connecting")
+        self.bar.setFormat("")
         self.bar.show()
         self.cancel_button.show()
         self.cancel_button.setEnabled(True)
         self.sync_button.setEnabled(False)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        # The stage goes in the label: inside the bar a long stage name wraps and is cut off.
+        self.label.setText(f"Syncing: {stage}")
         if total > 0:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * min(done, total) / total))
-            self.bar.setFormat(f"{stage} %p%")
+            self.bar.setFormat("%p%")
         else:
             self.bar.setRange(0, 0)
-            self.bar.setFormat(stage)
+            self.bar.setFormat("")
 
     def _idle(self) -> None:
         self.bar.hide()
