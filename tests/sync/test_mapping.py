@@ -252,3 +252,23 @@ def test_mapping_data_is_not_mutated() -> None:
     before = copy.deepcopy(data)
     parse_mapping(data, "magento2.toml")
     assert data == before
+
+
+@pytest.mark.parametrize(
+    ("follows", "problem"),
+    [
+        ("orders", "'orders' is not an entity mapped before 'addresses'"),
+        ("nobody", "'nobody' is not an entity mapped before 'addresses'"),
+    ],
+)
+def test_a_join_follows_only_an_entity_pulled_before_it(follows: str, problem: str) -> None:
+    data = tomllib.loads(mapping_path("magento2").read_text(encoding="utf-8"))
+    assert data["tables"]["addresses"]["joins"]["owner"]["follows"] == "customers"
+    assert load_mapping("magento2").table("addresses").joins[0].follows == "customers"  # type: ignore[union-attr]
+    data["tables"]["addresses"]["joins"]["owner"]["follows"] = follows
+    with pytest.raises(MappingError, match=f"tables.addresses.joins.owner.follows: {problem}"):
+        parse_mapping(data, "m2.toml")
+    data["tables"]["addresses"]["joins"]["owner"]["follows"] = "customers"
+    data["tables"]["addresses"]["joins"]["owner"]["table"] = "sales_order"
+    with pytest.raises(MappingError, match="must read 'customer_entity' by its key 'entity_id'"):
+        parse_mapping(data, "m2.toml")

@@ -171,8 +171,32 @@ def test_magento2_full_and_incremental(
         "UPDATE customer_address_entity SET street = 'Hauptstr. 1\nHinterhaus',"
         " updated_at = CURRENT_TIMESTAMP WHERE entity_id = 1",
     )
+    # The customer picks another billing address: only the customer row changes in the shop
+    # (default_billing), yet both addresses change kind in the cache.
+    owner = scalar(
+        server_url,
+        "SELECT min(parent_id) FROM (SELECT parent_id FROM customer_address_entity"
+        " GROUP BY parent_id HAVING count(*) >= 2) x",
+    )
+    old_billing = scalar(
+        server_url, "SELECT default_billing FROM customer_entity WHERE entity_id = :c", {"c": owner}
+    )
+    new_billing = scalar(
+        server_url,
+        "SELECT min(entity_id) FROM customer_address_entity WHERE parent_id = :c"
+        " AND entity_id <> :b",
+        {"c": owner, "b": old_billing},
+    )
+    execute(
+        server_url,
+        "UPDATE customer_entity SET default_billing = :b, updated_at = CURRENT_TIMESTAMP"
+        " WHERE entity_id = :c",
+        {"b": new_billing, "c": owner},
+    )
     report = sync(console)
     assert report.kind == "incremental"
+    kinds = dict(q(console, "SELECT id, kind FROM shop_address WHERE customer_id = ?", (owner,)))
+    assert kinds[new_billing] == "billing" and kinds[old_billing] == "shipping"
     assert one(console, "SELECT event FROM shop_subscription_event WHERE id = ?", (sub,)) == (
         "unsubscribed"
     )

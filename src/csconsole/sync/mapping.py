@@ -97,6 +97,14 @@ class Join:
     alias: str
     table: str
     on: tuple[tuple[str, SourceRef], ...]
+    # The entity whose table this is: a change there (a row's change column moves) also
+    # changes the joined rows here, so an incremental pull reads them again. Magento's
+    # ``default_billing`` lives in the customer row and decides an address's kind.
+    follows: str | None = None
+
+    def follow_ref(self) -> SourceRef:
+        """The column of the mapped table holding the followed entity's key."""
+        return self.on[0][1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +335,7 @@ def _joins(value: Any, at: str, p: _Path) -> tuple[Join, ...]:
         if not _IDENT.match(alias):
             raise p.fail(where, "a join's name must be a plain name")
         body = _table_of(spec, where, p)
-        _unknown(body, {"table", "on"}, where, p)
+        _unknown(body, {"table", "on", "follows"}, where, p)
         table = _str_of(body.get("table"), f"{where}.table", p, ident=True)
         on = _table_of(body.get("on"), f"{where}.on", p)
         if not on:
@@ -336,7 +344,12 @@ def _joins(value: Any, at: str, p: _Path) -> tuple[Join, ...]:
             (_str_of(k, f"{where}.on", p, ident=True), _ref(v, f"{where}.on.{k}", p, set()))
             for k, v in on.items()
         )
-        joins.append(Join(alias, table, pairs))
+        follows = body.get("follows")
+        if follows is not None:
+            follows = _str_of(follows, f"{where}.follows", p, ident=True)
+            if len(pairs) != 1:
+                raise p.fail(f"{where}.follows", "needs a join on one column (the entity's key)")
+        joins.append(Join(alias, table, pairs, follows))
     return tuple(joins)
 
 
@@ -406,9 +419,32 @@ def parse_mapping(data: Mapping[str, Any], origin: str) -> ShopMapping:
     rules = tuple(
         _table_rule(e, tables[e.name], f"tables.{e.name}", p) for e in ENTITIES if e.name in tables
     )
+    _check_follows(rules, p)
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=True)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return ShopMapping(name, description, rules, digest, origin)
+
+
+def _check_follows(rules: tuple[TableRule, ...], p: _Path) -> None:
+    """A join may follow an entity pulled before its table, by change column, joined on its key
+    (the pull reads again the rows of the keys that changed there)."""
+    earlier: dict[str, TableRule] = {}
+    for rule in rules:
+        for join in rule.joins:
+            if join.follows is None:
+                continue
+            at = f"tables.{rule.entity}.joins.{join.alias}.follows"
+            followed = earlier.get(join.follows)
+            if followed is None:
+                raise p.fail(at, f"{join.follows!r} is not an entity mapped before {rule.entity!r}")
+            if followed.table != join.table or join.on[0][0] != followed.key:
+                raise p.fail(
+                    at,
+                    f"the join must read {followed.table!r} by its key {followed.key!r}",
+                )
+            if followed.change.row_hash or rule.change.row_hash:
+                raise p.fail(at, "both tables need a change column")
+        earlier[rule.entity] = rule
 
 
 # --- files ------------------------------------------------------------------------------------

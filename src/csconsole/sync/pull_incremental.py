@@ -35,6 +35,7 @@ from .shop_queries import ShopQueries, stream
 
 RETRY_ISSUES_MAX = 10_000
 QUEUE_BATCHES = 64
+FOLLOW_CHUNK = 1000  # keys per query of rows that follow a changed joined row
 
 
 def needs_full_load(ctx: PullContext) -> str | None:
@@ -63,6 +64,7 @@ def _changes(
     q: ShopQueries,
     state: TableState,
     seen: dict[int, int],
+    changed: dict[str, set[int]] | None = None,
 ) -> Iterator[Converted | tuple[str, str, dict[int, int]]]:
     """The rows changed since the watermark (minus the overlap window), then ("recent", entity,
     digests of the rows read inside the new overlap window). A row whose digest is in ``seen``
@@ -77,6 +79,8 @@ def _changes(
     assert change_at is not None
     read: list[tuple[Any, Any, int]] = []
 
+    mine = changed.setdefault(rule.entity, set()) if changed is not None else set()
+
     def fresh(raw_rows: Sequence[Sequence[Any]]) -> Converted:
         todo = []
         for raw in raw_rows:
@@ -85,6 +89,7 @@ def _changes(
             read.append((key, raw[change_at], digest))
             if seen.get(key) != digest:
                 todo.append(raw)
+                mine.add(key)
         batch = convert_batch(conv, todo)
         batch.read = len(raw_rows)
         batch.seen = len(raw_rows) - len(todo)
@@ -105,6 +110,16 @@ def _changes(
             batch = fresh(raw)
             batch.last = None
             yield batch
+    for join in rule.joins:
+        followed = sorted(changed.get(join.follows, ())) if changed and join.follows else []
+        # Rows whose joined row changed (their own change column did not move): read again,
+        # without moving the watermark.
+        for i in range(0, len(followed), FOLLOW_CHUNK):
+            keys = followed[i : i + FOLLOW_CHUNK]
+            for raw in stream(conn, q.rows_following(join), {"keys": keys}, ctx.batch_rows):
+                batch = fresh(raw)
+                batch.last = None
+                yield batch
     threshold = watermarks.shift_back(
         top if top is not None else start, rule.change.overlap_seconds
     )
@@ -178,6 +193,8 @@ def incremental(ctx: PullContext) -> PullReport:
         rule.entity: ctx.cache.recent(rule.entity) for rule, _ in plans if not rule.change.row_hash
     }
 
+    changed: dict[str, set[int]] = {}  # keys of rows changed in this pull, per entity
+
     def produce() -> Iterator[Any]:
         # One read snapshot: the key totals describe exactly the rows the changes came from.
         with ctx.engine.connect() as raw_conn:
@@ -186,7 +203,9 @@ def incremental(ctx: PullContext) -> PullReport:
                 if rule.change.row_hash:
                     yield from _merge(ctx, conn, rule, q, stored[rule.entity])
                 else:
-                    yield from _changes(ctx, conn, rule, q, states[rule.entity], seen[rule.entity])
+                    yield from _changes(
+                        ctx, conn, rule, q, states[rule.entity], seen[rule.entity], changed
+                    )
                 yield ("table-done", rule.entity, None)
             for rule, q in plans:
                 if not rule.change.row_hash:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import ColumnClause
 
-from .mapping import SourceRef, TableRule
+from .mapping import Join, SourceRef, TableRule
 
 Row = Sequence[Any]
 CHUNK_ROWS = 2000  # rows per libpq chunk on the PostgreSQL fast path
@@ -104,6 +104,11 @@ class ShopQueries:
         """Rows whose change column is NULL: no watermark can say whether they changed."""
         assert self.change is not None
         return self._rows().where(self.change.is_(None)).order_by(self.key)
+
+    def rows_following(self, join: Join) -> Select[Any]:
+        """Rows whose ``join`` partner is one of ``keys`` (bound, expanding), in key order."""
+        column = self._col(join.follow_ref())
+        return self._rows().where(column.in_(bindparam("keys", expanding=True))).order_by(self.key)
 
     def rows_by_key(self) -> Select[Any]:
         return self._rows().where(self.key.in_(bindparam("keys", expanding=True)))
