@@ -40,6 +40,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"Demo shop with {counts.get('shop_customer', 0):,} customers ready in "
             f"{elapsed:.1f} s ({console.paths.data_dir})."
         )
+        print(
+            "It syncs with its own shop file, which also holds the central ledger: the window "
+            "does so in the background (F5: now), `csconsole sync` from here."
+        )
         print("Demo staff (shown once; only password hashes are stored):")
         for row in staff:
             print(f"  {row['role']:<10} user {row['user']:<11} password {row['password']}")
