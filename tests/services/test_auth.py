@@ -98,3 +98,79 @@ def test_roles_are_checked_in_the_service(console: Console) -> None:
         rep.require("review")
     with pytest.raises(ValueError, match="password: must have at least 12"):
         console.auth.create_staff("y", "Y", Role.REP, "short", created_by=admin)
+
+
+# --- a session after a sync changed the person's staff row (shared staff replication) --------
+
+
+def rekey_staff(console: Console, old: int, new: int) -> None:
+    """What a pull does when the central ledger has the person under another id."""
+    from csconsole.persistence.ledger_shared import _rekey
+    from csconsole.persistence.models.ledger import Staff
+
+    with console.engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        _rekey(conn, Staff.__table__, "id", old, new)
+
+
+def signed_out_events(console: Console) -> list[tuple[str, str, str]]:
+    with console.engine.connect() as conn:
+        return [
+            (r[0], r[1], r[2])
+            for r in conn.exec_driver_sql(
+                "SELECT actor, role, details FROM audit_event"
+                " WHERE action = 'staff.signed_out' ORDER BY seq"
+            )
+        ]
+
+
+def test_a_valid_session_is_still_signed_in_and_nothing_is_audited(console: Console) -> None:
+    password = console.auth.bootstrap_staff([("rep", "Rep", Role.REP)])[0][1]
+    session = console.auth.sign_in("rep", password)
+    before = actions(console)
+    assert console.auth.still_signed_in(session)
+    assert actions(console) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "changed"),
+    [
+        ("rekey", "id"),
+        ("UPDATE staff SET role = 'supervisor' WHERE username = 'rep'", "role"),
+        ("UPDATE staff SET active = 0 WHERE username = 'rep'", "inactive"),
+        ("UPDATE staff SET username = 'rep2' WHERE username = 'rep'", "missing"),
+    ],
+)
+def test_a_session_the_sync_changed_is_signed_out_and_audited(
+    console: Console, change: str, changed: str
+) -> None:
+    creds = console.auth.bootstrap_staff([("admin", "Admin", Role.ADMIN), ("rep", "Rep", Role.REP)])
+    password = creds[1][1]
+    session = console.auth.sign_in("rep", password)
+    if change == "rekey":
+        rekey_staff(console, session.staff.staff_id, 100)
+    else:
+        with console.engine.begin() as conn:
+            conn.exec_driver_sql(change)
+    assert not console.auth.still_signed_in(session)
+    events = signed_out_events(console)
+    assert len(events) == 1
+    actor, role, details = events[0]
+    assert (actor, role) == ("rep", "rep")
+    assert "account changed by sync" in details
+    assert changed in details
+    assert password not in details
+    assert console.verify_audit().ok
+
+
+def test_signing_in_again_after_a_rekey_gives_a_valid_session(demo) -> None:  # type: ignore[no-untyped-def]
+    console, staff = demo
+    user, password = staff["rep"]
+    session = console.auth.sign_in(user, password)
+    rekey_staff(console, session.staff.staff_id, session.staff.staff_id + 1000)
+    assert not console.auth.still_signed_in(session)
+    again = console.auth.sign_in(user, password)
+    assert again.staff.staff_id == session.staff.staff_id + 1000
+    assert console.auth.still_signed_in(again)
+    assert actions(console).count("staff.signed_out") == 1
+    assert console.verify_audit().ok

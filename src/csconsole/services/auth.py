@@ -14,6 +14,8 @@ from csconsole.domain.staff import Role, SignInPolicy, StaffMember, role_allows
 from .ports import Clock, UnitOfWorkFactory
 
 MIN_PASSWORD_CHARS = 12
+# The audited reason of a forced sign-out (``AuthService.still_signed_in``).
+SIGNED_OUT_BY_SYNC = "account changed by sync"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,43 @@ class AuthService:
             uow.commit()
         member = StaffMember(record.staff_id, record.username, record.display_name, record.role)
         return Session(member, self._workstation)
+
+    def still_signed_in(self, session: Session) -> bool:
+        """Whether ``session`` still matches its staff row: same user name, active, same id and
+        role. A sync may re-key, deactivate or change a person in the central ledger (shared
+        staff replication); a window checks after each sync and signs the person out if not.
+
+        A stale session is the forced sign-out: the answer ``False`` is audited
+        (``staff.signed_out``, with what changed, never a password) in the same call.
+        """
+        staff = session.staff
+        with self._uow() as uow:
+            record = uow.staff.by_username(staff.username)
+            changed: list[str] = []
+            if record is None:
+                changed.append("missing")
+            else:
+                if not record.active:
+                    changed.append("inactive")
+                if record.staff_id != staff.staff_id:
+                    changed.append("id")
+                if record.role is not staff.role:
+                    changed.append("role")
+            if not changed:
+                return True
+            uow.audit.append(
+                at=self._clock.now(),
+                actor=staff.username,
+                role=staff.role.value,
+                action="staff.signed_out",
+                details={
+                    "reason": SIGNED_OUT_BY_SYNC,
+                    "changed": ",".join(changed),
+                    "workstation": session.workstation,
+                },
+            )
+            uow.commit()
+        return False
 
     def bootstrap_staff(self, accounts: list[tuple[str, str, Role]]) -> list[tuple[str, str, Role]]:
         """Create the first accounts of an empty cache with generated passwords.

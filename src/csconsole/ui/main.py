@@ -3,7 +3,9 @@
 ``run(open_console)`` shows the sign-in dialog before anything touches the cache, then opens the
 console (keyring, cache, migrations) on the worker thread while the rep types their password. The
 password check queues behind the opening on the same thread, so it simply waits for it. If the
-console cannot be opened, a message box says why and ``run`` returns 1.
+console cannot be opened, a message box says why and ``run`` returns 1. A window that signs its
+person out (a sync changed their staff account: ``MainWindow.sign_out_reason``) brings the
+sign-in dialog back, with the reason, instead of quitting.
 
 Environment:
 - ``CSCONSOLE_USER`` prefills the user name.
@@ -154,9 +156,32 @@ class Launcher(QObject):
         window = self._window_factory(console, session, self._runner)
         closed = getattr(window, "closed", None)
         if closed is not None:
-            closed.connect(lambda: self.exit_requested.emit(0))
+            closed.connect(lambda: self._window_closed(window))
         self.window = window
         window.show()
+
+    def _window_closed(self, window: QWidget) -> None:
+        reason = getattr(window, "sign_out_reason", None)
+        if not reason or window is not self.window:
+            self.exit_requested.emit(0)
+            return
+        self._sign_in_again(window, str(reason))
+
+    def _sign_in_again(self, window: QWidget, reason: str) -> None:
+        """The window signed its person out (a sync changed their account): a new sign-in
+        dialog with the reason; the console stays open, so signing in opens a new window and
+        cancelling exits as at the start."""
+        session = getattr(window, "session", None)
+        username = session.staff.username if session is not None else self._username
+        self.window = None
+        window.deleteLater()
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = SignInDialog(self._runner, self._auth, username=username)
+        self.dialog.signed_in.connect(self._signed_in)
+        self.dialog.rejected.connect(self._sign_in_cancelled)
+        self.dialog.set_status(reason)
+        self.dialog.show()
 
     def _sign_in_cancelled(self) -> None:
         if self.window is None:

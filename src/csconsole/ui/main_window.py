@@ -29,6 +29,9 @@ from .sync_status import SyncController, SyncStatusWidget, attach_sync_status
 from .tasks import TaskContext, TaskHandle, TaskRunner
 
 CHANNEL = "ui"
+SIGNED_OUT_BY_SYNC = (
+    "Your staff account was changed by the last sync (central ledger); sign in again."
+)
 
 
 class MainWindow(QMainWindow):
@@ -93,6 +96,12 @@ class MainWindow(QMainWindow):
         self.cancel_sync_action.setShortcut(QKeySequence("Shift+F5"))
         self.cancel_sync_action.setToolTip("Stop the running sync; the cache keeps what it had")
         self._attach_sync(console)
+        # A sync may re-key, deactivate or change the signed-in person (shared staff replication):
+        # after each good one the session is checked, and a stale one signs the person out.
+        self.sign_out_reason: str | None = None
+        self._checking_session: TaskHandle | None = None
+        if self.sync_controller is not None:
+            self.sync_controller.finished.connect(self._sync_finished)
         # Supervisors settle push conflicts (ui/conflicts_dialog.py); hidden for other roles.
         self.conflicts_dialog: ConflictsDialog | None = None
         self.conflicts_action = QAction("Sync &conflicts…", self)
@@ -193,6 +202,43 @@ class MainWindow(QMainWindow):
     def _conflict_settled(self, _conflict_id: int) -> None:
         if self.sync_controller is not None:
             self.sync_controller.refresh_status()  # the status bar's conflict count
+
+    # --- the signed-in person after a sync ---------------------------------------------------
+
+    def _sync_finished(self, outcome: object) -> None:
+        if getattr(outcome, "kind", None) == "ok":
+            self.check_session()
+
+    def check_session(self) -> bool:
+        """Check on the task runner that the session still matches its staff row in the cache
+        (``AuthService.still_signed_in``, which audits a stale one); if not, sign the person out:
+        ``sign_out_reason`` is set and the window closes. False if no check was started."""
+        still_signed_in = getattr(self.console.auth, "still_signed_in", None)
+        if still_signed_in is None or self.sign_out_reason is not None:
+            return False
+        if self._checking_session is not None and not self._checking_session.is_done:
+            return False
+        session = self.session
+
+        def run(_ctx: TaskContext) -> bool:
+            return bool(still_signed_in(session))
+
+        self._checking_session = self._runner.submit(
+            run,
+            name="check_session",
+            on_finished=self._session_checked,
+            on_failed=self._session_check_failed,
+        )
+        return True
+
+    def _session_checked(self, valid: bool) -> None:
+        if valid or self.sign_out_reason is not None or not self.isVisible():
+            return
+        self.sign_out_reason = SIGNED_OUT_BY_SYNC
+        self.close()
+
+    def _session_check_failed(self, message: str) -> None:
+        self._show_problem(f"Your sign-in could not be checked after the sync: {message}")
 
     # --- locking -----------------------------------------------------------------------------
 
