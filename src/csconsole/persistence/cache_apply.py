@@ -19,8 +19,10 @@ index dropped in 3); a kill in 5 leaves ``__old`` tables (dropped the same way).
 Incremental (``apply``): rows are compared with what the cache holds; only new rows are
 inserted and only changed columns updated, grouped into one prepared ``executemany`` per set
 of changed columns, so an index is touched only when its column changed. The name index is
-kept by ``INSERT OR REPLACE`` of just the customers whose name changed, no triggers. Deletes
-remove children explicitly before parents, so the per-table key totals stay exact.
+kept by ``INSERT OR REPLACE`` of just the customers whose name changed, no triggers, and never
+merges its segments inside a pull (FTS5 ``automerge`` 0): ``checkpoint`` merges them after the
+run's last commit, in bounded steps. Deletes remove children explicitly before parents, so the
+per-table key totals stay exact.
 """
 
 # ruff: noqa: S608 - every name put into SQL here is a constant (cache_model, the ORM), never input
@@ -60,6 +62,10 @@ OLD = "__old"
 _BOOK = ("sync_row_hash", "sync_row_issue")
 _CHUNK = 500
 SYNC_CACHE_KIB = -262144  # 256 MiB of page cache for the sync connection while it syncs
+# The name index's segment merges run after the pull's last commit (``checkpoint``), not inside
+# the pull's transactions: in steps of this many pages, for at most this long per run.
+NAME_MERGE_PAGES = 256
+NAME_MERGE_S = 0.5
 POOL_CACHE_KIB = -65536  # what persistence.cache gives every connection
 _STATE_COLUMNS = (
     "entity, source_table, mode, watermark, watermark_key, row_count, key_sum, loaded_at, pulled_at"
@@ -121,6 +127,7 @@ class SqliteCacheStore:
         # them; the write-ahead log is folded in once, at the end of the run (checkpoint()).
         conn.execute(f"PRAGMA cache_size = {SYNC_CACHE_KIB}")
         conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self._manual_merges = False
         self._children: dict[str, list[tuple[Entity, str, bool]]] = defaultdict(list)
         for e in ENTITIES:
             for link in e.parents:
@@ -359,11 +366,47 @@ class SqliteCacheStore:
             self._conn.executemany(f'UPDATE "{entity.table}" SET {sets} WHERE id = ?', params)
         if names:
             names.sort()
+            self._merge_later()
             self._conn.executemany(
                 f"INSERT OR REPLACE INTO {FTS}(rowid, name) VALUES (?, ?)", names
             )
         result.inserted += len(inserts)
         result.updated += sum(len(p) for p in groups.values())
+
+    def _merge_later(self) -> None:
+        """Turn the name index's automatic merging off (once; the setting is kept in the
+        index): FTS5 would otherwise merge segments inside whichever pull's commit crosses
+        its threshold, rewriting up to the whole index (7,000 pages at 1M customers) before
+        the pull's changes become visible. ``checkpoint`` does that work instead, in bounded
+        steps after the pull's last commit."""
+        if self._manual_merges:
+            return
+        row = self._x(f"SELECT v FROM {FTS}_config WHERE k = 'automerge'").fetchone()
+        if row is None or row[0] != 0:
+            self._x(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('automerge', 0)")
+        self._manual_merges = True
+
+    def merge_names(self, budget_s: float = NAME_MERGE_S) -> int:
+        """Merge the name index's segments, a few pages per transaction, until nothing is left
+        to merge or ``budget_s`` is spent; returns the steps that did work. Searches see the
+        same rows before and after; what is left is done by the next run."""
+        self._rollback()
+        steps = 0
+        deadline = time.monotonic() + budget_s
+        while time.monotonic() < deadline:
+            self._begin()
+            try:
+                before = self._conn.total_changes
+                self._x(f"INSERT INTO {FTS}({FTS}, rank) VALUES ('merge', ?)", (NAME_MERGE_PAGES,))
+                worked = self._conn.total_changes - before >= 2  # FTS5's documented signal
+                self._commit()
+            except BaseException:
+                self._rollback()
+                raise
+            if not worked:
+                break
+            steps += 1
+        return steps
 
     def _delete(self, entity: Entity, keys: Sequence[int], result: ApplyResult) -> None:
         """Delete rows and, first, their children (so every table's totals stay exact)."""
@@ -391,6 +434,7 @@ class SqliteCacheStore:
                 (entity.name, *chunk),
             )
             if entity.name_index:
+                self._merge_later()
                 self._x(f"DELETE FROM {FTS} WHERE rowid IN ({marks})", chunk)
         for chunk in _chunks(list(keys)):
             self._x(
@@ -607,9 +651,11 @@ class SqliteCacheStore:
             raise
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the file now, on the sync thread, instead of at some
-        window thread's next commit."""
+        """Housekeeping after the run's last commit, on the sync thread: merge the name
+        index's segments (bounded, ``merge_names``), then fold the write-ahead log into the
+        file now instead of at some window thread's next commit."""
         self._rollback()
+        self.merge_names()
         self._x("PRAGMA wal_checkpoint(PASSIVE)")
 
 
@@ -810,6 +856,8 @@ class ShadowLoad:
         self._x("PRAGMA legacy_alter_table = ON")
         store._begin()
         try:
+            # Merges of the new name index happen after pulls, not in them (``_merge_later``).
+            self._x(f'INSERT INTO "{FTS}{NEW}"("{FTS}{NEW}", rank) VALUES (\'automerge\', 0)')
             for table in [*self._tables, FTS]:
                 self._x(f'ALTER TABLE "{table}" RENAME TO "{table}{OLD}"')
                 self._x(f'ALTER TABLE "{table}{NEW}" RENAME TO "{table}"')

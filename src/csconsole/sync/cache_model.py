@@ -33,12 +33,16 @@ class CacheColumn:
 
 @dataclass(frozen=True, slots=True)
 class Derived:
-    """A lookup key computed from one mapped column."""
+    """A lookup key computed from one mapped column. ``recipe`` names the same computation
+    for plain ASCII text in the shop's SQL (``shop_queries.derived_sql``): a full load from
+    PostgreSQL reads the key with the row; anything else (or a NULL from the SQL) is derived
+    here, by ``derive``, the reference."""
 
     name: str
     source: str
     derive: Callable[[Any], Any]
     nullable: bool
+    recipe: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +140,7 @@ ENTITIES: tuple[Entity, ...] = (
             _c("is_active", "bool", default=1),
             _c("flagged_misuse", "bool", default=0),
         ),
-        derived=(Derived("email_norm", "email", _fold, nullable=False),),
+        derived=(Derived("email_norm", "email", _fold, nullable=False, recipe="fold"),),
         name_index=True,
     ),
     Entity(
@@ -154,8 +158,8 @@ ENTITIES: tuple[Entity, ...] = (
             _c(UPDATED_AT, "datetime"),
         ),
         derived=(
-            Derived("postcode_norm", "postcode", _postcode, nullable=True),
-            Derived("phone_rev", "phone", _phone, nullable=True),
+            Derived("postcode_norm", "postcode", _postcode, nullable=True, recipe="alnum_upper"),
+            Derived("phone_rev", "phone", _phone, nullable=True, recipe="digits_reversed"),
         ),
         parents=(ParentLink("customer_id", "customers", required=True),),
     ),
@@ -171,7 +175,15 @@ ENTITIES: tuple[Entity, ...] = (
             _c("total_cents", "int"),
             _c(UPDATED_AT, "datetime"),
         ),
-        derived=(Derived("order_number_norm", "order_number", _order_number, nullable=False),),
+        derived=(
+            Derived(
+                "order_number_norm",
+                "order_number",
+                _order_number,
+                nullable=False,
+                recipe="alnum_upper",
+            ),
+        ),
         parents=(ParentLink("customer_id", "customers", required=True),),
     ),
     Entity(

@@ -94,6 +94,10 @@ class Pipeline:
                 return
             yield item
 
+    def ready(self) -> bool:
+        """Whether an item is waiting, so that the next ``items`` step will not block."""
+        return not self._queue.empty()
+
     def stop(self) -> None:
         """Tell the reader to stop and wait for it (it notices within a fraction of a second,
         or when the driver call it is in returns)."""

@@ -30,7 +30,7 @@ def full_load(ctx: PullContext) -> PullReport:
     started = time.perf_counter()
     report = PullReport("full", source=ctx.source)
     tables = list(ctx.mapping.tables)
-    plans = [(rule, ctx.queries(rule)) for rule in tables]
+    plans = [(rule, ctx.queries(rule, derive_in_sql=True)) for rule in tables]
     converters = {rule.entity: ctx.converter(rule, q) for rule, q in plans}
 
     def produce() -> Iterator[Any]:

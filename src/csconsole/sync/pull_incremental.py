@@ -36,6 +36,7 @@ from .shop_queries import ShopQueries, stream
 RETRY_ISSUES_MAX = 10_000
 QUEUE_BATCHES = 64
 FOLLOW_CHUNK = 1000  # keys per query of rows that follow a changed joined row
+GROUP_ROWS = 50_000  # at most this many changed rows in one cache transaction
 
 
 def needs_full_load(ctx: PullContext) -> str | None:
@@ -198,7 +199,7 @@ def incremental(ctx: PullContext) -> PullReport:
     def produce() -> Iterator[Any]:
         # One read snapshot: the key totals describe exactly the rows the changes came from.
         with ctx.engine.connect() as raw_conn:
-            conn = snapshot(raw_conn)
+            conn = snapshot(raw_conn, serial=True)
             for rule, q in plans:
                 if rule.change.row_hash:
                     yield from _merge(ctx, conn, rule, q, stored[rule.entity])
@@ -217,7 +218,9 @@ def incremental(ctx: PullContext) -> PullReport:
     # Deep enough that the reader reaches the key totals while the writer is still applying
     # (a small pull never waits for them); a large one is still bounded.
     with Pipeline(produce, depth=QUEUE_BATCHES) as pipe:
-        for item in pipe.items(ctx.cancelled):
+        stream = pipe.items(ctx.cancelled)
+        held: list[Any] = []
+        while (item := held.pop() if held else next(stream, None)) is not None:
             if isinstance(item, tuple):
                 kind, entity, payload = item
                 if kind == "deletes":
@@ -227,13 +230,49 @@ def incremental(ctx: PullContext) -> PullReport:
                 elif kind == "totals":
                     shop_totals[entity] = payload
                 continue
-            read += item.read
-            _apply_converted(ctx, report, item)
-            ctx.progress(f"pulling {item.entity.replace('_', ' ')}", read, 0)
+            # Batches of the same table that are already waiting go into one transaction:
+            # fewer commits, and a page two batches share is written once.
+            group = [item]
+            rows = len(item.rows)
+            while rows < GROUP_ROWS and pipe.ready():
+                more = next(stream, None)
+                if isinstance(more, Converted) and more.entity == item.entity:
+                    group.append(more)
+                    rows += len(more.rows)
+                    continue
+                if more is not None:
+                    held.append(more)
+                break
+            batch = _combine(group)
+            read += batch.read
+            _apply_converted(ctx, report, batch)
+            ctx.progress(f"pulling {batch.entity.replace('_', ' ')}", read, 0)
     _deletes(ctx, report, plans, shop_totals)
     _retry_skipped(ctx, report, plans)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _combine(group: list[Converted]) -> Converted:
+    """Consecutive batches of one table, read in (change, key) order, as one batch: the
+    watermark is the last batch's that has one (rows without a change value come last and
+    keep it). A key read twice keeps its last row."""
+    if len(group) == 1:
+        return group[0]
+    out = Converted(group[0].entity, 0)
+    rows: dict[int, Any] = {}
+    for batch in group:
+        out.read += batch.read
+        out.seen += batch.seen
+        out.unkeyed += batch.unkeyed
+        rows.update((row[0], row) for row in batch.rows)
+        out.digests.update(batch.digests)
+        out.issues += batch.issues
+        out.clean += batch.clean
+        if batch.last is not None:
+            out.last = batch.last
+    out.rows = list(rows.values())
+    return out
 
 
 def _apply_converted(ctx: PullContext, report: PullReport, batch: Converted) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from .cache_model import UPDATED_AT, CacheColumn, Entity
 from .mapping import ColumnRule, SourceRef, TableRule
+from .shop_queries import NAME_TEXT
 from .transforms import (
     KIND_CONVERT,
     Convert,
@@ -187,6 +188,18 @@ class _Steps:
             lines.append(f"{var} = {name}_k({var})")
         return lines
 
+    def passes_through(self) -> bool:
+        """The cache value is the shop column's value itself (or NULL), nothing applied."""
+        rule = self.rule
+        return (
+            rule is not None
+            and not rule.is_constant
+            and len(self.indexes) == 1
+            and self.equals is None
+            and not self.chain
+            and self.kind is None
+        )
+
     def slow_value(self, row: Row) -> Any:
         return self.run(row, None)
 
@@ -220,7 +233,11 @@ class RowConverter:
         *,
         trusted: Mapping[SourceRef, Convert | None] | None = None,
         pulled_at: str,
+        extra: Mapping[str, int] | None = None,
     ) -> None:
+        """``extra``: positions, after ``refs``, of lookup keys (and ``NAME_TEXT``) the shop
+        computed (``ShopQueries(derived=...)``); used where not NULL and the key's column
+        passes its shop value through unchanged, else derived here."""
         self.rule = rule
         self.entity: Entity = rule.model
         index = {ref: i for i, ref in enumerate(refs)}
@@ -250,12 +267,35 @@ class RowConverter:
         )
         self.key_column = f"{rule.table}.{rule.key}"
         positions = {c.name: i + 1 for i, c in enumerate(self.entity.columns)}
-        self._derived = [(positions[d.source], d.derive, d.nullable) for d in self.entity.derived]
+        self._derived = [
+            (positions[d.source], d.derive, d.nullable, d.name) for d in self.entity.derived
+        ]
         self.name_positions: tuple[int, int] | None = (
             (positions["first_name"], positions["last_name"]) if self.entity.name_index else None
         )
+        self.width = len(refs)  # digests cover the mapped columns, not the extra ones
+        by_target = {steps.target: steps for steps in self._steps}
+        extra = extra or {}
+        self._extra = {
+            name: i
+            for name, i in extra.items()
+            if name != NAME_TEXT
+            and any(
+                d.name == name and by_target[d.source].passes_through() for d in self.entity.derived
+            )
+        }
+        self.name_text_index: int | None = None
+        if (
+            NAME_TEXT in extra
+            and self.entity.name_index
+            and by_target["first_name"].passes_through()
+            and by_target["last_name"].passes_through()
+        ):
+            self.name_text_index = extra[NAME_TEXT]
         self.repairs: list[Repair] = []
         self._compiled = self._compile()
+        # The fast path alone: raises on anything ``convert`` would look at more closely.
+        self.compiled: Callable[[Row], tuple[Any, ...]] = self._compiled
 
     def _compile(self) -> Callable[[Row], tuple[Any, ...]]:
         """One function per table that converts a row with no loop and no list: the fast path.
@@ -272,14 +312,21 @@ class RowConverter:
             if steps.required:
                 body.append(f"    if v{j} is None: raise _Slow")
             names.append(f"v{j}")
-        for n, (position, derive, nullable) in enumerate(self._derived):
+        for n, (position, derive, nullable, name) in enumerate(self._derived):
             namespace[f"d{n}"] = derive
             call = f"d{n}(v{int(position) - 1})"
+            if name in self._extra:  # computed by the shop unless NULL there
+                at = int(self._extra[name])
+                call = f"(x{n} if (x{n} := row[{at}]) is not None else {call})"
             names.append(call if nullable else f"({call} or '')")
         body.append(f"    return (k, {', '.join(names)})")
         source = "def convert(row):\n" + "\n".join(body) + "\n"
         exec(compile(source, f"<converter {self.rule.entity}>", "exec"), namespace)  # noqa: S102
         return namespace["convert"]  # type: ignore[no-any-return]
+
+    def digest(self, row: Row) -> int:
+        """``row_hash`` of the mapped columns (the same whether or not ``extra`` were read)."""
+        return row_hash(row[: self.width] if len(row) > self.width else row)
 
     def key(self, row: Row) -> int:
         value = row[self.key_index]
@@ -299,7 +346,7 @@ class RowConverter:
             return self._compiled(row)
         except Exception:
             out = self._slow(row)
-        for position, derive, nullable in self._derived:
+        for position, derive, nullable, _ in self._derived:
             value = derive(out[position])
             out.append(value if value is not None or nullable else "")
         return tuple(out)

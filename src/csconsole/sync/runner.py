@@ -76,7 +76,9 @@ class SyncReport:
     message: str | None = None
     attempts: int = 1
     notes: list[str] = field(default_factory=list)
-    checkpoint_s: float = 0.0  # folding the write-ahead log into the cache file, at the end
+    # Housekeeping after the last commit (the changes are visible by then): the name index's
+    # segment merges and folding the write-ahead log into the cache file.
+    checkpoint_s: float = 0.0
 
 
 def _quiet(stage: str, done: int, total: int) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     column,
     func,
     literal_column,
@@ -30,12 +31,47 @@ from .mapping import Join, SourceRef, TableRule
 
 Row = Sequence[Any]
 CHUNK_ROWS = 2000  # rows per libpq chunk on the PostgreSQL fast path
+NAME_TEXT = "(name)"  # the name index text, as an extra column (``derived_sql``)
+_NOT_PLAIN = "[^ -~]"  # not printable ASCII: the cache's own functions derive the key
+_LETTERS = "^[A-Za-z]+$"
+_FOUR_DIGITS = "[0-9][^0-9]*[0-9][^0-9]*[0-9][^0-9]*[0-9]"
+
+
+def derived_sql(recipe: str, sources: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+    """A lookup key computed by PostgreSQL, for plain ASCII text only (NULL otherwise, and
+    where the key is NULL), exactly as ``cache_model`` computes it there; everything else is
+    left to ``cache_model`` (a NULL from here means: derive it in Python). Text is compared
+    and cased in the "C" collation, so no locale's rules (a Turkish dotless i) apply."""
+    c = sources[0].collate("C")
+    plain = ~c.regexp_match(_NOT_PLAIN)
+    if recipe == "fold":
+        return case((plain, func.lower(c)))
+    if recipe == "alnum_upper":
+        alnum = func.upper(c.regexp_replace("[^0-9A-Za-z]+", "", flags="g"))
+        return case((plain, func.nullif(alnum, "")))
+    if recipe == "digits_reversed":
+        digits = c.regexp_replace("[^0-9]+", "", flags="g")
+        return case((and_(plain, c.regexp_match(_FOUR_DIGITS)), func.reverse(digits)))
+    if recipe == "name":
+        first, last = (col.collate("C") for col in sources)
+        both = and_(first.regexp_match(_LETTERS), last.regexp_match(_LETTERS))
+        return case((both, func.lower(first.concat(" ").concat(last))))
+    raise ValueError(f"unknown recipe {recipe!r}")
 
 
 class ShopQueries:
     """The queries of one mapped table. ``refs`` is the column order of every row they read."""
 
-    def __init__(self, rule: TableRule, *, change_nullable: bool = False) -> None:
+    def __init__(
+        self,
+        rule: TableRule,
+        *,
+        change_nullable: bool = False,
+        derived: Mapping[str, tuple[str, Sequence[SourceRef]]] | None = None,
+    ) -> None:
+        """``derived``: extra columns every row query reads after ``refs``, computed by the
+        shop (PostgreSQL only): name -> (``derived_sql`` recipe, the shop columns it reads).
+        ``extra`` gives each one's position in the row."""
         self.rule = rule
         self.refs: list[SourceRef] = rule.source_refs()
         names: dict[str | None, list[str]] = {None: [rule.key]}
@@ -67,12 +103,17 @@ class ShopQueries:
         self._filter: list[ColumnElement[bool]] = [
             self._col(SourceRef(c)).is_not(None) for c in rule.where_not_null
         ]
+        self.extra: dict[str, int] = {}
+        self._extra: list[ColumnElement[Any]] = []
+        for name, (recipe, sources) in (derived or {}).items():
+            self.extra[name] = len(self.refs) + len(self._extra)
+            self._extra.append(derived_sql(recipe, [self._col(ref) for ref in sources]))
 
     def _col(self, ref: SourceRef) -> ColumnClause[Any]:
         return self._tables[ref.alias].c[ref.column]  # type: ignore[no-any-return]
 
     def _rows(self) -> Select[Any]:
-        stmt = select(*[self._col(r) for r in self.refs]).select_from(self._source)
+        stmt = select(*[self._col(r) for r in self.refs], *self._extra).select_from(self._source)
         return stmt.where(*self._filter) if self._filter else stmt
 
     # --- reading rows ---------------------------------------------------------------------
