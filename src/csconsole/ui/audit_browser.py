@@ -12,7 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -38,6 +37,7 @@ from csconsole.domain.audit_integrity import IntegrityReport
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.services.auth import Session
 
+from .record_table import RecordTableModel
 from .tasks import TaskContext, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -69,47 +69,15 @@ ACTION_CHOICES = (
 )
 
 
-class AuditEventModel(QAbstractTableModel):
+class AuditEventModel(RecordTableModel[AuditEventView]):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._events: list[AuditEventView] = []
+        super().__init__(COLUMNS, key_role=SeqRole, key=lambda e: e.seq, parent=parent)
 
     def set_events(self, events: Sequence[AuditEventView]) -> None:
-        self.beginResetModel()
-        self._events = list(events)
-        self.endResetModel()
+        self.set_records(events)
 
     def event_at(self, row: int) -> AuditEventView | None:
-        return self._events[row] if 0 <= row < len(self._events) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        event = self.event_at(index.row())
-        if event is None or not 0 <= index.column() < len(COLUMNS):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return COLUMNS[index.column()][1](event)
-        if role == SeqRole:
-            return event.seq
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+        return self.record_at(row)
 
 
 class AuditBackend(Protocol):

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from csconsole.domain.cases import CaseRecord
 from csconsole.services.auth import Session
 
+from .record_table import RecordTableModel
 from .tasks import TaskContext, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -58,48 +59,30 @@ HEADERS = tuple(header for header, _ in COLUMNS)
 STATUS_COLUMN = HEADERS.index("Status")
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(RecordTableModel[CaseRecord]):
     """Read-only, in the service's order (soonest due first)."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._cases: list[CaseRecord] = []
+        super().__init__(COLUMNS, key_role=CaseIdRole, key=lambda c: c.case_id, parent=parent)
         self._today = date.today()
 
     def set_cases(self, cases: Sequence[CaseRecord], today: date) -> None:
-        self.beginResetModel()
-        self._cases = list(cases)
         self._today = today
-        self.endResetModel()
+        self.set_records(cases)
 
     def case(self, row: int) -> CaseRecord | None:
-        return self._cases[row] if 0 <= row < len(self._cases) else None
+        return self.record_at(row)
 
     def overdue_count(self) -> int:
-        return sum(1 for c in self._cases if c.overdue(self._today))
+        return sum(1 for c in self.records() if c.overdue(self._today))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._cases)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        case = self.case(index.row())
-        if case is None or not 0 <= index.column() < len(COLUMNS):
-            return None
-        overdue = case.overdue(self._today)
+    def record_data(self, record: CaseRecord, column: int, role: int) -> Any:
+        overdue = record.overdue(self._today)
         if role == Qt.ItemDataRole.DisplayRole:
-            text = COLUMNS[index.column()][1](case)
-            if overdue and index.column() == STATUS_COLUMN:
-                text += " — OVERDUE"
-            return text
+            text = self.text(record, column)
+            return text + " — OVERDUE" if overdue and column == STATUS_COLUMN else text
         if role == Qt.ItemDataRole.ToolTipRole:
-            if overdue:
-                return f"Overdue: due {case.due_on.isoformat()}"
-            return case.summary[:200]
+            return f"Overdue: due {record.due_on.isoformat()}" if overdue else record.summary[:200]
         if role == Qt.ItemDataRole.BackgroundRole and overdue:
             return QBrush(OVERDUE_BACKGROUND)
         if role == Qt.ItemDataRole.ForegroundRole and overdue:
@@ -108,21 +91,8 @@ class CaseTableModel(QAbstractTableModel):
             font = QFont()
             font.setBold(True)
             return font
-        if role == CaseIdRole:
-            return case.case_id
         if role == OverdueRole:
             return overdue
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
         return None
 
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from csconsole.services.auth import Session
 from csconsole.services.outbox import ConflictView, Outcome, Resolution
 
+from .record_table import RecordTableModel
 from .tasks import TaskContext, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -98,63 +99,19 @@ HEADERS = tuple(header for header, _ in COLUMNS)
 FIELDS_COLUMN = HEADERS.index("Fields")
 
 
-class ConflictTableModel(QAbstractTableModel):
+class ConflictTableModel(RecordTableModel[ConflictView]):
     """The open conflicts, oldest first (the service's order)."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._conflicts: list[ConflictView] = []
+        super().__init__(
+            COLUMNS, key_role=ConflictIdRole, key=lambda c: c.conflict_id, parent=parent
+        )
 
     def set_conflicts(self, conflicts: Sequence[ConflictView]) -> None:
-        self.beginResetModel()
-        self._conflicts = list(conflicts)
-        self.endResetModel()
+        self.set_records(conflicts)
 
     def conflict_at(self, row: int) -> ConflictView | None:
-        return self._conflicts[row] if 0 <= row < len(self._conflicts) else None
-
-    def row_of(self, conflict_id: int) -> int:
-        for row, conflict in enumerate(self._conflicts):
-            if conflict.conflict_id == conflict_id:
-                return row
-        return -1
-
-    def remove(self, conflict_id: int) -> None:
-        row = self.row_of(conflict_id)
-        if row < 0:
-            return
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self._conflicts[row]
-        self.endRemoveRows()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._conflicts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
-            return None
-        conflict = self.conflict_at(index.row())
-        if conflict is None or not 0 <= index.column() < len(COLUMNS):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return COLUMNS[index.column()][1](conflict)
-        if role == ConflictIdRole:
-            return conflict.conflict_id
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+        return self.record_at(row)
 
 
 FIELD_HEADERS = ("Field", "You saw", "Shop has now", "You wanted")
