@@ -4,25 +4,15 @@ marked with the desk it came from)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import Engine, create_engine, select
 
-from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.cases import CaseStatus
 from csconsole.persistence import ledger_migrate
-from csconsole.persistence.ledger_sync import LedgerReport
 from csconsole.persistence.ledger_tables import CASE, CASE_NOTE, VERIFICATION_SESSION
+from tests.ledger.ledger_sync import sync
 
 BACKENDS = ["postgresql", "mariadb", "sqlite"]
-
-
-def sync(console: Any, ledger: Engine) -> LedgerReport:
-    _, report = push_outbox_and_ledger(console, shop=None, ledger=ledger)
-    assert report is not None
-    assert report.error == ""
-    return report
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)

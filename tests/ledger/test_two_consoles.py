@@ -16,17 +16,10 @@ from csconsole.domain.errors import SignInError
 from csconsole.domain.staff import Role
 from csconsole.persistence import ledger_shared
 from csconsole.persistence.ledger_schema import audit_event, staff
-from csconsole.persistence.ledger_sync import LedgerReport
 from csconsole.persistence.models import Staff
+from tests.ledger.ledger_sync import sync
 
 BACKENDS = ["postgresql", "mariadb", "sqlite"]
-
-
-def sync(console: Any, ledger: Engine) -> LedgerReport:
-    _, report = push_outbox_and_ledger(console, shop=None, ledger=ledger)
-    assert report is not None
-    assert report.error == ""
-    return report
 
 
 def local_events(console: Any) -> list[tuple[int, str]]:

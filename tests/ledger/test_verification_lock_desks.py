@@ -17,13 +17,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, select
 
 from csconsole import cli
-from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.policy import QuestionKind
 from csconsole.domain.verification import VerificationLocked
 from csconsole.domain.verification_answers import Outcome
-from csconsole.persistence.ledger_sync import LedgerReport
 from csconsole.persistence.ledger_tables import VERIFICATION_LOCK, VERIFICATION_UNLOCK
 from csconsole.services.verification import NothingToUnlock
+from tests.ledger.ledger_sync import sync
 
 CUSTOMER = 1
 # Answers no demo customer's data matches, each in a form the question reads.
@@ -36,13 +35,6 @@ WRONG = {
     QuestionKind.LAST_ORDER_TOTAL: "0.01",
     QuestionKind.ITEMS_BOUGHT: "a left-handed teapot",
 }
-
-
-def sync(console: Any, ledger: Engine) -> LedgerReport:
-    _, report = push_outbox_and_ledger(console, shop=None, ledger=ledger)
-    assert report is not None
-    assert report.error == ""
-    return report
 
 
 class Desk:

@@ -1,0 +1,18 @@
+"""One console's push and ledger replication, as the ledger tests drive it (no shop)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from csconsole.app import push_outbox_and_ledger
+from csconsole.persistence.ledger_sync import LedgerReport
+
+
+def sync(console: Any, ledger: Engine) -> LedgerReport:
+    """Push and pull through the central ledger; the run must report no error."""
+    _, report = push_outbox_and_ledger(console, shop=None, ledger=ledger)
+    assert report is not None
+    assert report.error == ""
+    return report
