@@ -187,14 +187,19 @@ def test_a_changed_field_is_a_conflict_never_an_overwrite(console_factory, shop:
     assert shop_value(shop, email) == "new7@example.com"
     assert statuses(console)[requeued] == "applied"  # type: ignore[index]
     with console.engine.connect() as conn:
-        actions = conn.exec_driver_sql(
-            "SELECT count(*) FROM audit_event WHERE action = 'sync.conflict_settled'"
-        ).scalar()
+        customers = (
+            conn.exec_driver_sql(
+                "SELECT customer_id FROM audit_event WHERE action = 'sync.conflict_settled'"
+                " ORDER BY seq"
+            )
+            .scalars()
+            .all()
+        )
         viewed = conn.exec_driver_sql(
             "SELECT details FROM audit_event WHERE action = 'sync.conflicts_viewed'"
         ).scalars()
         looks = [json.loads(d) for d in viewed]
-    assert actions == 2
+    assert customers == [7, 9999]  # the audit browser's customer filter finds each settling
     assert [look["count"] for look in looks] == [2, 0]  # the supervisor's; the rep was refused
 
 

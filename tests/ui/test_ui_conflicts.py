@@ -271,7 +271,20 @@ def test_the_console_menu_opens_it_for_a_supervisor_only(
     ):
         qtbot.keyClick(dialog, Qt.Key.Key_K, ALT)
     assert console.outbox_status()["conflicts"] == 1
+    assert "changed since this list was read" not in dialog.message_label.text()
     assert [c.conflict_id for c in console.conflicts.open(window.session)] == [ids["9999"]]
+
+    # Settled elsewhere (the command line, another window): after the next status read the
+    # dialog says its list is out of date, without reloading under the supervisor.
+    console.conflicts.settle(window.session, ids["9999"], Resolution.KEEP_SHOP)
+    with qtbot.waitSignal(window.sync_controller.status_changed, timeout=10_000):
+        window.sync_controller.refresh_status()
+    assert dialog.model.rowCount() == 1
+    assert "0 now, 1 listed. Press F5" in dialog.message_label.text()
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        qtbot.keyClick(dialog.table, Qt.Key.Key_F5)
+    assert dialog.model.rowCount() == 0
+    assert "No open conflicts" in dialog.message_label.text()
 
     # Locking hides it (it shows personal data) and disables the action until the unlock.
     window.lock()

@@ -14,6 +14,8 @@ from .auth import Session
 from .outbox import ConflictView, Resolution, Status
 from .ports import AuditLog, Clock, OutboxItem
 
+OPEN_LIMIT = 200  # open conflicts listed at once, oldest first
+
 
 class AlreadySettled(CsConsoleError):
     """Somebody (or an earlier run of the same command) settled the conflict already."""
@@ -52,7 +54,7 @@ class ConflictService:
         the rep saw and wanted), so each look is audited: the count and the ids, no values."""
         session.require("review")
         with self._uow() as uow:
-            conflicts = uow.outbox.open_conflicts()
+            conflicts = uow.outbox.open_conflicts(OPEN_LIMIT)
             uow.audit.append(
                 at=self._clock.now(),
                 actor=session.staff.username,
@@ -104,6 +106,7 @@ class ConflictService:
                 actor=session.staff.username,
                 role=session.staff.role.value,
                 action="sync.conflict_settled",
+                customer_id=_customer_of(found),
                 case_id=found.case_id,
                 details={
                     "conflict_id": conflict_id,
@@ -114,3 +117,11 @@ class ConflictService:
             )
             uow.commit()
         return new_id
+
+
+def _customer_of(conflict: ConflictView) -> int | None:
+    """The customer a conflict is about, when its record is the customer row itself (so the
+    audit browser's customer filter finds the settling)."""
+    if conflict.entity == "customer" and conflict.entity_key.isdigit():
+        return int(conflict.entity_key)
+    return None

@@ -9,6 +9,10 @@ Loading and settling run on the window's ``TaskRunner``; errors are shown in the
 Keys: focus starts in the list; ↑/↓ choose a conflict; Enter moves to the buttons; Alt+K keeps the
 shop's value, Alt+S sends the change again, F5 reloads, Esc closes. Enter never settles anything
 unless a settle button has the focus.
+
+A background sync that finds or settles conflicts while the dialog is open does not reload the
+list under the supervisor's selection (each read is audited, too): the dialog says that the list
+is out of date and F5 reads it again (``note_open_count``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from csconsole.services.auth import Session
+from csconsole.services.conflicts import OPEN_LIMIT
 from csconsole.services.outbox import ConflictView, Outcome, Resolution
 
 from .record_table import RecordTableModel
@@ -439,6 +444,20 @@ class ConflictsDialog(QDialog):
         self.message_label.setText(f"{done} {self._count_text()}")
         self.table.setFocus()
         self.settled.emit(conflict_id)
+
+    def note_open_count(self, count: int) -> bool:
+        """The number of open conflicts the cache holds now (the status bar's, after a sync).
+        If it differs from the list shown, say so; True if the list is out of date."""
+        if not self.isVisible() or self._busy:
+            return False
+        shown = self.model.rowCount()
+        if count == shown or (shown >= OPEN_LIMIT and count >= shown):
+            return False
+        self.message_label.setText(
+            f"The open conflicts changed since this list was read (a sync, or another desk): "
+            f"{count} now, {shown} listed. Press F5 to read them again."
+        )
+        return True
 
     def _failed(self, message: str) -> None:
         self._set_busy(False)

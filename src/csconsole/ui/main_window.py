@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self._checking_session: TaskHandle | None = None
         if self.sync_controller is not None:
             self.sync_controller.finished.connect(self._sync_finished)
+            self.sync_controller.status_changed.connect(self._sync_status_changed)
         # Supervisors settle push conflicts (ui/conflicts_dialog.py); hidden for other roles.
         self.conflicts_dialog: ConflictsDialog | None = None
         self.conflicts_action = QAction("Sync &conflicts…", self)
@@ -198,6 +199,11 @@ class MainWindow(QMainWindow):
         self.conflicts_dialog.activateWindow()
         self.conflicts_dialog.load()
         return self.conflicts_dialog
+
+    def _sync_status_changed(self, status: object) -> None:
+        count = getattr(status, "conflicts", None)
+        if self.conflicts_dialog is not None and isinstance(count, int):
+            self.conflicts_dialog.note_open_count(count)
 
     def _conflict_settled(self, _conflict_id: int) -> None:
         if self.sync_controller is not None:
