@@ -174,3 +174,34 @@ def test_signing_in_again_after_a_rekey_gives_a_valid_session(demo) -> None:  # 
     assert console.auth.still_signed_in(again)
     assert actions(console).count("staff.signed_out") == 1
     assert console.verify_audit().ok
+
+
+def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> None:  # type: ignore[no-untyped-def]
+    """Between a sync that re-keys the signed-in person and the window's check after it, an
+    action in their name is refused whole: no case row, no audit event under the old id."""
+    from csconsole.domain.errors import SessionEnded
+    from csconsole.services.search import open_customer
+
+    console, staff = demo
+    session = console.auth.sign_in(*staff["rep"])
+
+    def counts() -> tuple[int, int]:
+        with console.engine.connect() as conn:
+            cases = conn.exec_driver_sql("SELECT count(*) FROM case_record").scalar()
+            events = conn.exec_driver_sql("SELECT count(*) FROM audit_event").scalar()
+        return int(cases or 0), int(events or 0)
+
+    console.cases.open_case(session, "access", customer_id=1, channel="phone", summary="ok")
+    before = counts()
+    rekey_staff(console, session.staff.staff_id, session.staff.staff_id + 1000)
+    with pytest.raises(SessionEnded, match="Sign in again"):
+        console.cases.open_case(
+            session, "access", customer_id=1, channel="phone", summary="after the rekey"
+        )
+    with pytest.raises(PermissionDenied):  # SessionEnded is one: the window shows it as such
+        open_customer(console.uow, console.clock, session, console.search, 1, "phone")
+    assert counts() == before
+    again = console.auth.sign_in(*staff["rep"])
+    console.cases.open_case(again, "access", customer_id=1, channel="phone", summary="ok")
+    assert counts()[0] == before[0] + 1
+    assert console.verify_audit().ok

@@ -22,6 +22,7 @@ from csconsole.domain.masking import mask_email, mask_phone, mask_postcode
 from csconsole.domain.staff import Role, StaffMember
 from csconsole.domain.text import digits_only, fold, name_index_text, normalise_postcode
 from csconsole.services.auth import Session
+from csconsole.services.ports import StaffRecord
 from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
 
@@ -203,11 +204,28 @@ class FakeAudit:
         return "0" * 64
 
 
+class FakeStaffRows:
+    """The staff rows the audit checks a session against (``services.audit.record``): the
+    members of ``FakeAuth``, all active."""
+
+    def __init__(self, members: dict[str, tuple[str, StaffMember]]) -> None:
+        self._members = members
+
+    def by_username(self, username: str) -> StaffRecord | None:
+        entry = self._members.get(username)
+        if entry is None:
+            return None
+        m = entry[1]
+        return StaffRecord(m.staff_id, m.username, m.display_name, m.role, "", 0, None, True)
+
+
 class FakeUnitOfWork:
-    def __init__(self, sink: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, sink: list[dict[str, Any]], members: dict[str, tuple[str, StaffMember]]
+    ) -> None:
         self._sink = sink
         self.audit = FakeAudit(sink)
-        self.staff: Any = None
+        self.staff = FakeStaffRows(members)
 
     def __enter__(self) -> Self:
         return self
@@ -228,9 +246,10 @@ class FakeUnitOfWork:
 class FakeUowFactory:
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
+        self.members: dict[str, tuple[str, StaffMember]] = {}  # FakeConsole gives FakeAuth's
 
     def __call__(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self.events)
+        return FakeUnitOfWork(self.events, self.members)
 
     def actions(self) -> list[str]:
         return [e["action"] for e in self.events]
@@ -289,6 +308,7 @@ class FakeConsole:
     search: SearchService = field(init=False)
 
     def __post_init__(self) -> None:
+        self.uow.members = self.auth.staff
         self.search = SearchService(self.lookup, default_region="US", limit=50)
 
     def close(self) -> None:

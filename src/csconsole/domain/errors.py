@@ -15,6 +15,11 @@ class PermissionDenied(CsConsoleError):
     pass
 
 
+class SessionEnded(PermissionDenied):
+    """The signed-in person's staff row changed under the session (a sync re-keyed,
+    deactivated or changed them): nothing more is recorded in their name."""
+
+
 class CacheError(CsConsoleError):
     """The local cache is missing, corrupt or cannot be decrypted."""
 

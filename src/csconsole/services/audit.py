@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .auth import Session
+from csconsole.domain.errors import SessionEnded
+
+from .auth import Session, session_changes
 from .ports import Clock, DetailValue, UnitOfWork
 
 
@@ -18,7 +20,17 @@ def record(
     case_id: int | None = None,
     details: Mapping[str, DetailValue] | None = None,
 ) -> str:
-    """Append one event for the signed-in person; returns the new chain head."""
+    """Append one event for the signed-in person; returns the new chain head.
+
+    The person's staff row is read in the same transaction: if a sync changed it since the
+    sign-in (``AuthService.still_signed_in``), ``SessionEnded`` is raised and the use case's
+    writes roll back with the event, so nothing is recorded under a stale id or role, even
+    before the window's check after the sync has signed the person out."""
+    if session_changes(uow.staff.by_username(session.staff.username), session.staff):
+        raise SessionEnded(
+            "Your sign-in no longer matches the staff list (it changed at the last sync), so "
+            "nothing was recorded. Sign in again."
+        )
     return uow.audit.append(
         at=clock.now(),
         actor=session.staff.username,

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from csconsole.domain.errors import PermissionDenied, SignInError
 from csconsole.domain.staff import Role, SignInPolicy, StaffMember, role_allows
 
-from .ports import Clock, UnitOfWorkFactory
+from .ports import Clock, StaffRecord, UnitOfWorkFactory
 
 MIN_PASSWORD_CHARS = 12
 # The audited reason of a forced sign-out (``AuthService.still_signed_in``).
@@ -31,6 +31,21 @@ class Session:
             raise PermissionDenied(
                 f"{self.staff.role.value} {self.staff.username!r} may not {action}"
             )
+
+
+def session_changes(record: StaffRecord | None, staff: StaffMember) -> list[str]:
+    """What no longer matches between a signed-in person and their staff row now: "missing",
+    "inactive", "id", "role" (empty: the session is current)."""
+    if record is None:
+        return ["missing"]
+    changed: list[str] = []
+    if not record.active:
+        changed.append("inactive")
+    if record.staff_id != staff.staff_id:
+        changed.append("id")
+    if record.role is not staff.role:
+        changed.append("role")
+    return changed
 
 
 def generate_password() -> str:
@@ -127,17 +142,7 @@ class AuthService:
         """
         staff = session.staff
         with self._uow() as uow:
-            record = uow.staff.by_username(staff.username)
-            changed: list[str] = []
-            if record is None:
-                changed.append("missing")
-            else:
-                if not record.active:
-                    changed.append("inactive")
-                if record.staff_id != staff.staff_id:
-                    changed.append("id")
-                if record.role is not staff.role:
-                    changed.append("role")
+            changed = session_changes(uow.staff.by_username(staff.username), staff)
             if not changed:
                 return True
             uow.audit.append(

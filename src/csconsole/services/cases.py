@@ -163,7 +163,9 @@ class CaseService:
         if not text:
             raise ValueError("summary: say briefly what the caller asks for")
         if kind in NEEDS_CUSTOMER and customer_id is None:
-            raise ValueError(f"customer: a {kind.value.replace('_', ' ')} case needs a customer")
+            what = kind.value.replace("_", " ")
+            article = "an" if what[0] in "aeiou" else "a"
+            raise ValueError(f"customer: {article} {what} case needs a customer")
         rule = self._profile.case_due.get(kind)
         if rule is None:
             raise ValueError(f"case type: the {self._profile.id} profile has no {kind.value} cases")
