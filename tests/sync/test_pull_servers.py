@@ -273,6 +273,8 @@ def test_unreachable_server_is_offline_and_retried(secret_store: Any) -> None:
     message = str(info.value)
     assert "postgresql+psycopg://csc:***@127.0.0.1:1/shop" in message
     assert "s3cret-pw" not in message
+    assert "?." not in message and ".." not in message  # libpq's sentence ends with its own "?"
+    assert "\n" not in message  # one line
     assert len(waits) == 2
 
 

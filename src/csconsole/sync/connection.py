@@ -144,8 +144,10 @@ def classify(error: BaseException, url: URL) -> SyncError:
     if ("database" in low and "does not exist" in low) or "unknown database" in low or code == 1049:
         return SyncError(f"The database named in {where} does not exist on that server.")
     if isinstance(error, exc.OperationalError | exc.InterfaceError | OSError | TimeoutError):
+        said = " ".join(scrub(text, url).split()) or type(orig).__name__
+        stop = "" if said.endswith((".", "?", "!")) else "."  # the driver's own sentence may end
         return ShopOffline(
-            f"Cannot reach the shop database {where}: {scrub(text, url) or type(orig).__name__}."
+            f"Cannot reach the shop database {where}: {said}{stop}"
             " The console keeps working from the local cache."
         )
     return SyncError(f"The shop database {where} failed: {scrub(text, url)}")
