@@ -95,16 +95,29 @@ def test_cancel_stops_the_sync(qtbot, controllers) -> None:  # type: ignore[no-u
             progress("reading orders", 0, 0)
             time.sleep(0.02)
 
-    controller = controllers(sync, interval_s=3600)
+    runs: list[str] = []  # the sync log's last outcome, as the status reads it
+
+    def status() -> SyncStatus:
+        return SyncStatus(last_ok_at=datetime(2026, 3, 4, 9, 0), last_outcome=runs[-1])
+
+    controller = controllers(sync, status, interval_s=3600)
     widget = SyncStatusWidget(controller)
     qtbot.addWidget(widget)
+    runs.append("ok")
     with qtbot.waitSignal(controller.finished, timeout=10_000) as done:
         controller.start()
         qtbot.waitUntil(lambda: widget.label.text() == "Syncing: reading orders", timeout=5_000)
+        runs.append("cancelled")
         widget.cancel_button.click()
     assert done.args[0].kind == "cancelled"
     assert not controller.running
     assert "cancelled" in widget.label.text()
+    # Then the status is read again: it still says so, with the last good sync (it said
+    # "Synced ..." before, as if the cancelled run had not happened).
+    qtbot.waitUntil(lambda: widget.status is not None, timeout=5_000)
+    assert widget.label.text() == (
+        "Sync cancelled; the cache keeps what it had · last good 04 Mar 09:00"
+    )
 
 
 def test_a_failed_sync_shows_its_reason(qtbot, controllers) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,10 @@ class SyncStatus:
             parts.append("Last sync failed")
             if when:
                 parts.append(f"last good {when}")
+        elif self.last_outcome == "cancelled":
+            parts.append("Sync cancelled; the cache keeps what it had")
+            if when:
+                parts.append(f"last good {when}")
         elif when:
             parts.append(f"Synced {when}")
         else:
