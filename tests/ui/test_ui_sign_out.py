@@ -252,3 +252,30 @@ def test_cancelling_the_sign_in_again_exits(qtbot, launcher):
     _session, dialog = sign_out_by_sync(qtbot, launcher, console)
     qtbot.keyClick(dialog.user_field, Qt.Key.Key_Escape)
     assert exits == [0]
+
+
+def test_an_action_refused_for_a_changed_account_signs_out_before_any_sync(
+    qtbot, runner, quiet_demo
+):
+    """No sync finished yet: the search's audit event is refused (``SessionEnded``, nothing is
+    recorded under the old id), and that refusal alone makes the window check and sign out."""
+    console, staff = quiet_demo
+    user, password = staff["rep"]
+    window = open_window(qtbot, runner, console, user, password)
+    old_id = window.session.staff.staff_id
+    rekey(console, old_id, old_id + 500)
+    with console.engine.connect() as conn:
+        searches_before = conn.exec_driver_sql(
+            "SELECT count(*) FROM audit_event WHERE action = 'customer.search'"
+        ).scalar()
+    with qtbot.waitSignal(window.closed, timeout=15_000):
+        qtbot.keyClicks(window.search_panel.search_field, "garcia")
+    assert window.sign_out_reason == SIGNED_OUT_BY_SYNC
+    assert not window.isVisible()
+    with console.engine.connect() as conn:
+        searches_after = conn.exec_driver_sql(
+            "SELECT count(*) FROM audit_event WHERE action = 'customer.search'"
+        ).scalar()
+    assert searches_after == searches_before  # the refused audit wrote nothing
+    events = signed_out_events(console)
+    assert [(a, d["changed"]) for a, _r, d in events] == [(user, "id")]

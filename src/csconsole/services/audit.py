@@ -28,8 +28,8 @@ def record(
     before the window's check after the sync has signed the person out."""
     if session_changes(uow.staff.by_username(session.staff.username), session.staff):
         raise SessionEnded(
-            "Your sign-in no longer matches the staff list (it changed at the last sync), so "
-            "nothing was recorded. Sign in again."
+            "Your sign-in no longer matches the staff list (a sync or an admin changed your "
+            "account), so nothing was recorded. Sign in again."
         )
     return uow.audit.append(
         at=clock.now(),

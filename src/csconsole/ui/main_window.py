@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         # after each good one the session is checked, and a stale one signs the person out.
         self.sign_out_reason: str | None = None
         self._checking_session: TaskHandle | None = None
+        # An action refused with SessionEnded (services.audit.record) makes the same check
+        # at once, before any sync finished.
+        runner.session_ended.connect(self._session_ended)
         if self.sync_controller is not None:
             self.sync_controller.finished.connect(self._sync_finished)
             self.sync_controller.status_changed.connect(self._sync_status_changed)
@@ -213,6 +216,10 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, outcome: object) -> None:
         if getattr(outcome, "kind", None) == "ok":
+            self.check_session()
+
+    def _session_ended(self) -> None:
+        if self.isVisible():  # the runner is shared: a closed window checks nothing
             self.check_session()
 
     def check_session(self) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
-from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.errors import CsConsoleError, SessionEnded
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ class TaskHandle(QObject):
             self._done_from_worker.emit(False, None)
         except CsConsoleError as exc:  # expected, and its message is made for the user
             log.info("task %r ended with %s", self.name, type(exc).__name__)
+            if isinstance(exc, SessionEnded):  # the window signs the person out (queued)
+                self._runner.session_ended.emit()
             self._done_from_worker.emit(False, error_message(exc))
         except BaseException as exc:  # every error must reach the UI as a message
             log.error(
@@ -142,7 +144,12 @@ class TaskHandle(QObject):
 
 
 class TaskRunner(QObject):
-    """Runs tasks one after another on a single worker thread that is kept for the app's life."""
+    """Runs tasks one after another on a single worker thread that is kept for the app's life.
+
+    ``session_ended`` is emitted (on the UI thread) when a task was refused because the
+    signed-in person's staff row changed under the session (``SessionEnded``)."""
+
+    session_ended = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
