@@ -6,6 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# A last run that did not finish, as the status bar says it (followed by the last good sync).
+_UNFINISHED = {
+    "failed": "Last sync failed",
+    "cancelled": "Sync cancelled; the cache keeps what it had",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class SyncStatus:
@@ -32,12 +38,8 @@ class SyncStatus:
             parts.append("Offline — working from the local cache")
             if when:
                 parts.append(f"last sync {when}")
-        elif self.last_outcome == "failed":
-            parts.append("Last sync failed")
-            if when:
-                parts.append(f"last good {when}")
-        elif self.last_outcome == "cancelled":
-            parts.append("Sync cancelled; the cache keeps what it had")
+        elif self.last_outcome in _UNFINISHED:
+            parts.append(_UNFINISHED[self.last_outcome])
             if when:
                 parts.append(f"last good {when}")
         elif when:
