@@ -198,9 +198,9 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
 def _run_size(size: int, seed: int, log: Any) -> list[dict[str, object]]:
     from csconsole import app
     from csconsole.adapters.keyring_store import KeyringSecretStore
-    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
     from csconsole.adapters.settings_file import Paths
-    from csconsole.persistence.cache import cache_key, connect_raw
+    from csconsole.demo.generator import generate_demo_shop
+    from csconsole.persistence.cache.engine import cache_key, connect_raw
 
     rows: list[dict[str, object]] = []
     label = f"{size // 1000}k" if size < 1_000_000 else f"{size // 1_000_000}M"

@@ -136,7 +136,7 @@ class _shop_database:
 def _load_shop(url: str) -> None:
     from sqlalchemy import create_engine, text
 
-    from csconsole.adapters.reference_shop import schema_path
+    from csconsole.demo import schema_path
 
     engine = create_engine(url)
     lines = schema_path().read_text(encoding="utf-8").splitlines()
@@ -222,8 +222,8 @@ def _items(tag: str, round_no: int, names: dict[int, str], streets: dict[int, st
 def _measure(console: Any, backend: str, url: str, rounds: int, log: Any) -> dict[str, object]:
     from sqlalchemy import create_engine
 
-    from csconsole.persistence.outbox_repository import SqlOutboxQueue
-    from csconsole.sync.push import ShopPusher
+    from csconsole.persistence.repositories.outbox import SqlOutboxQueue
+    from csconsole.sync.push.outbox_push import ShopPusher
 
     engine = create_engine(url)
     names = {n: f"First{n}" for n in range(1, CUSTOMERS + 1)}

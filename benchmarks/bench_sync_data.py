@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from csconsole.adapters.reference_shop import schema_path
+from csconsole.demo import schema_path
 
 SERVER = "host=127.0.0.1 port=5432 user=postgres"
 

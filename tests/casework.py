@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import DEMO_STAFF, Console
-from csconsole.persistence.cache_loader import load_reference_sqlite
+from csconsole.persistence.cache.reference_loader import load_reference_sqlite
 from csconsole.services.auth import AuthService
 from tests.shop_factory import make_shop
 
@@ -129,8 +129,8 @@ def open_case_world(
 
 def audit_rows(console: Console) -> list[tuple[str, int | None, int | None, dict[str, Any]]]:
     """(action, customer_id, case_id, details) of every event, oldest first."""
-    from csconsole.persistence.audit_guard import AuditGuard
-    from csconsole.persistence.unit_of_work import SqlUnitOfWork
+    from csconsole.persistence.repositories.audit_guard import AuditGuard
+    from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWork
 
     with console.uow() as uow:
         assert isinstance(uow, SqlUnitOfWork)

@@ -76,7 +76,7 @@ DEMO_SEED = 7
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo shop file, generated once per test run (copied per test)."""
-    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
+    from csconsole.demo.generator import generate_demo_shop
 
     path = tmp_path_factory.mktemp("demo") / "demo-shop.sqlite"
     generate_demo_shop(path, customers=DEMO_CUSTOMERS, seed=DEMO_SEED)
@@ -97,7 +97,7 @@ def demo(
     import shutil
 
     from csconsole import app
-    from csconsole.adapters.reference_shop import demo_generator
+    from csconsole.demo import generator as demo_generator
 
     def copy_template(path: Path, **_: object) -> None:
         shutil.copyfile(demo_template, path)

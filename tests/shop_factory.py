@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from csconsole.adapters.reference_shop import schema_path
+from csconsole.demo import schema_path
 
 TS = "2025-03-01 10:00:00"
 

@@ -9,7 +9,7 @@ SRC = Path(__file__).resolve().parents[1] / "src/csconsole"
 ALLOWED = {
     "services/verification.py",  # the only reader
     "services/case_ports.py",  # the port's declaration
-    "persistence/customer_records.py",  # the implementation
+    "persistence/repositories/customer_records.py",  # the implementation
 }
 
 

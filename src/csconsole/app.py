@@ -17,12 +17,15 @@ from csconsole.domain.audit_integrity import IntegrityReport
 from csconsole.domain.errors import CsConsoleError
 from csconsole.domain.policy import PolicyProfile
 from csconsole.domain.staff import Role
-from csconsole.persistence import migrate
-from csconsole.persistence.cache import cache_key, open_cache_engine
-from csconsole.persistence.cache_loader import load_reference_sqlite
-from csconsole.persistence.customer_lookup import SqliteCustomerLookup
-from csconsole.persistence.ledger_sync import LedgerReport
-from csconsole.persistence.unit_of_work import SqlUnitOfWorkFactory, unit_of_work_factory
+from csconsole.persistence.cache import migrate
+from csconsole.persistence.cache.engine import cache_key, open_cache_engine
+from csconsole.persistence.cache.reference_loader import load_reference_sqlite
+from csconsole.persistence.replication.ledger_sync import LedgerReport
+from csconsole.persistence.repositories.customer_lookup import SqliteCustomerLookup
+from csconsole.persistence.repositories.unit_of_work import (
+    SqlUnitOfWorkFactory,
+    unit_of_work_factory,
+)
 from csconsole.services.audit_trail import AuditTrailService
 from csconsole.services.auth import AuthService
 from csconsole.services.cases import CaseService
@@ -134,7 +137,7 @@ class Console:
     ) -> SyncReport:
         """One sync with the shop, on the calling thread (the window runs it on its sync
         thread): the pull (``sync.runner``), then the push step (``push_outbox_and_ledger``)."""
-        from csconsole.persistence.cache_apply import SqliteCacheStore
+        from csconsole.persistence.cache.store import SqliteCacheStore
         from csconsole.sync.runner import run_sync
 
         try:
@@ -164,7 +167,7 @@ class Console:
 
     def outbox_status(self) -> dict[str, int]:
         """For the status bar: shop changes waiting to be pushed, and conflicts to settle."""
-        from csconsole.persistence.outbox_repository import SqlOutboxQueue
+        from csconsole.persistence.repositories.outbox import SqlOutboxQueue
         from csconsole.services.outbox import SHOP_KINDS
 
         counts = SqlOutboxQueue(self.engine).counts(SHOP_KINDS)
@@ -172,7 +175,7 @@ class Console:
 
     def sync_status(self) -> SyncStatus:
         """For the status bar (reads the cache: call it off the window thread)."""
-        from csconsole.persistence.sync_log import read_sync_status
+        from csconsole.persistence.cache.sync_log import read_sync_status
 
         return read_sync_status(self.engine, connected=bool(self.settings.shop_url))
 
@@ -184,8 +187,8 @@ class Console:
         """Each workstation's audit chain as the central ledger (``ledger_url``) holds it."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from csconsole.persistence.ledger_audit_check import central_trails
-        from csconsole.sync.connection import classify, full_url, shop_engine
+        from csconsole.persistence.replication.audit_check import central_trails
+        from csconsole.sync.shop.connection import classify, full_url, shop_engine
 
         if not self.settings.ledger_url:
             raise CsConsoleError(
@@ -216,7 +219,7 @@ def build_demo(
     Returns the open console, the staff credentials (shown once, stored only as hashes) and
     the row counts loaded.
     """
-    from csconsole.adapters.reference_shop.demo_generator import generate_demo_shop
+    from csconsole.demo.generator import generate_demo_shop
 
     paths = paths or Paths.from_environment()
     if not force and (paths.cache_file.exists() or paths.demo_shop_file.exists()):
@@ -248,7 +251,7 @@ def build_demo(
 
 
 def _key_name(path: Path) -> str:
-    from csconsole.persistence.cache import cache_key_name
+    from csconsole.persistence.cache.engine import cache_key_name
 
     return cache_key_name(path)
 
@@ -257,7 +260,7 @@ def _push_step(console: Console) -> PushStep:
     """The sync run's push hook: the outbox into the shop, then the ledger replication."""
 
     def step(run: SyncRun) -> object:
-        from csconsole.sync.connection import full_url, shop_engine
+        from csconsole.sync.shop.connection import full_url, shop_engine
 
         ledger = None
         if console.settings.ledger_url:
@@ -288,11 +291,11 @@ def push_outbox_and_ledger(
 ) -> tuple[PushReport | None, LedgerReport | None]:
     """The push half of a sync (issue 3): outbox items into the shop, then the ledger
     replication (push this desk's records, pull the others'). Either engine may be None."""
-    from csconsole.persistence.ledger_sync import LedgerReplicator
-    from csconsole.persistence.outbox_repository import SqlOutboxQueue
-    from csconsole.sync.push import ShopPusher
+    from csconsole.persistence.replication.ledger_sync import LedgerReplicator
+    from csconsole.persistence.repositories.outbox import SqlOutboxQueue
+    from csconsole.sync.push.outbox_push import ShopPusher
     from csconsole.sync.retry import describe, is_transient
-    from csconsole.sync.shop_targets import write_target
+    from csconsole.sync.shop.targets import write_target
 
     workstation = console.settings.workstation or socket.gethostname()
     queue = SqlOutboxQueue(console.engine, console.uow, actor=actor)

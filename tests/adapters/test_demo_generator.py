@@ -23,7 +23,7 @@ import phonenumbers
 import pytest
 from email_validator import validate_email
 
-from csconsole.adapters.reference_shop.demo_generator import (
+from csconsole.demo.generator import (
     DEMO_AS_OF,
     DemoShopError,
     DemoShopStats,

@@ -16,7 +16,7 @@ def demo_home(paths: Paths, memory_keyring, capsys, demo_template, monkeypatch):
     """`csconsole demo --json` through main(); returns the printed staff credentials."""
     import shutil
 
-    from csconsole.adapters.reference_shop import demo_generator
+    from csconsole.demo import generator as demo_generator
 
     monkeypatch.setattr(
         demo_generator, "generate_demo_shop", lambda path, **_: shutil.copyfile(demo_template, path)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from csconsole.app import push_outbox_and_ledger
-from csconsole.persistence.ledger_sync import LedgerReport
+from csconsole.persistence.replication.ledger_sync import LedgerReport
 
 
 def sync(console: Any, ledger: Engine) -> LedgerReport:

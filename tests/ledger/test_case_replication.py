@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, select
 
 from csconsole.domain.cases import CaseStatus
-from csconsole.persistence import ledger_migrate
-from csconsole.persistence.ledger_tables import CASE, CASE_NOTE, VERIFICATION_SESSION
+from csconsole.persistence.ledger import migrate as ledger_migrate
+from csconsole.persistence.ledger.tables import CASE, CASE_NOTE, VERIFICATION_SESSION
 from tests.ledger.ledger_sync import sync
 
 BACKENDS = ["postgresql", "mariadb", "sqlite"]

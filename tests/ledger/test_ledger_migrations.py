@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, select
 
-from csconsole.persistence import ledger_migrate
-from csconsole.persistence.ledger_schema import VERSION_TABLE, audit_event, clock, ledger_metadata
+from csconsole.persistence.ledger import migrate as ledger_migrate
+from csconsole.persistence.ledger.schema import VERSION_TABLE, audit_event, clock, ledger_metadata
 from tests.push.servers import load_reference_schema
 
 BACKENDS = ["sqlite", "postgresql", "mariadb"]

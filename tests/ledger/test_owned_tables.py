@@ -21,12 +21,12 @@ from sqlalchemy import (
     update,
 )
 
-from csconsole.persistence import ledger_migrate
-from csconsole.persistence.ledger_capture import ledger_record_values
-from csconsole.persistence.ledger_sync import LedgerReplicator
-from csconsole.persistence.ledger_tables import REPLICATED, owned
+from csconsole.persistence.ledger import migrate as ledger_migrate
+from csconsole.persistence.ledger.capture import ledger_record_values
+from csconsole.persistence.ledger.tables import REPLICATED, owned
 from csconsole.persistence.models.outbox import OutboxEntry
-from csconsole.persistence.outbox_repository import SqlOutboxQueue
+from csconsole.persistence.replication.ledger_sync import LedgerReplicator
+from csconsole.persistence.repositories.outbox import SqlOutboxQueue
 
 cache_md = MetaData()
 ledger_md = MetaData()

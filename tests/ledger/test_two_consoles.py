@@ -14,9 +14,9 @@ from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.audit_chain import AuditEntry, verify_chain
 from csconsole.domain.errors import SignInError
 from csconsole.domain.staff import Role
-from csconsole.persistence import ledger_shared
-from csconsole.persistence.ledger_schema import audit_event, staff
+from csconsole.persistence.ledger.schema import audit_event, staff
 from csconsole.persistence.models import Staff
+from csconsole.persistence.replication import shared as ledger_shared
 from tests.ledger.ledger_sync import sync
 
 BACKENDS = ["postgresql", "mariadb", "sqlite"]

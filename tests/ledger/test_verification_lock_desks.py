@@ -20,7 +20,7 @@ from csconsole import cli
 from csconsole.domain.policy import QuestionKind
 from csconsole.domain.verification import VerificationLocked
 from csconsole.domain.verification_answers import Outcome
-from csconsole.persistence.ledger_tables import VERIFICATION_LOCK, VERIFICATION_UNLOCK
+from csconsole.persistence.ledger.tables import VERIFICATION_LOCK, VERIFICATION_UNLOCK
 from csconsole.services.verification import NothingToUnlock
 from tests.ledger.ledger_sync import sync
 

@@ -16,7 +16,7 @@ from csconsole import cli
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
-from csconsole.persistence.cache import cache_key, connect_raw
+from csconsole.persistence.cache.engine import cache_key, connect_raw
 from tests.casework import JANE, open_case_world
 
 Tamper = Callable[[Any], None]

@@ -11,8 +11,8 @@ from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import Console
 from csconsole.domain.lookup import MatchKind
-from csconsole.persistence import migrate
-from csconsole.persistence.cache_loader import load_reference_sqlite
+from csconsole.persistence.cache import migrate
+from csconsole.persistence.cache.reference_loader import load_reference_sqlite
 from tests.shop_factory import make_shop
 
 

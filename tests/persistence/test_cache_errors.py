@@ -11,7 +11,7 @@ from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import Console
 from csconsole.domain.errors import CacheError
-from csconsole.persistence.cache import cache_key_name
+from csconsole.persistence.cache.engine import cache_key_name
 
 
 def digest(path: Path) -> str:

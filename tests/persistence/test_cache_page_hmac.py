@@ -9,8 +9,8 @@ import sqlcipher3
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import Console
-from csconsole.persistence import cache
-from csconsole.persistence.cache import (
+from csconsole.persistence.cache import engine as cache
+from csconsole.persistence.cache.engine import (
     LEGACY_PAGE_HMAC,
     PAGE_HMAC,
     cache_key,

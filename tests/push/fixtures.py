@@ -84,7 +84,7 @@ def console_factory(
     """Builds demo consoles, each with its own CSCONSOLE_HOME, workstation name and keyring
     file; returns (console, {role: (user, password)})."""
     from csconsole import app
-    from csconsole.adapters.reference_shop import demo_generator
+    from csconsole.demo import generator as demo_generator
 
     monkeypatch.setattr(
         demo_generator,

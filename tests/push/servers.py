@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from csconsole.adapters.reference_shop import schema_path
+from csconsole.demo import schema_path
 
 PG_ADMIN = os.environ.get(
     "CSCONSOLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

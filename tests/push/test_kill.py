@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
-from csconsole.persistence.ledger_schema import audit_event, staff
+from csconsole.persistence.ledger.schema import audit_event, staff
 from csconsole.persistence.models import Staff
 from csconsole.services.ports import OutboxItem
 from tests.push.fixtures import make_shop

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, exc, text
 
 from csconsole.app import push_outbox_and_ledger
-from csconsole.persistence.outbox_repository import SqlOutboxQueue
+from csconsole.persistence.repositories.outbox import SqlOutboxQueue
 from csconsole.services.outbox import Outcome, PushReport, Resolution, qualified_key
 from csconsole.services.ports import OutboxItem
-from csconsole.sync.push import ShopPusher
+from csconsole.sync.push.outbox_push import ShopPusher
 from tests.push.fixtures import make_shop
 
 BACKENDS = ["sqlite", "postgresql", "mariadb"]

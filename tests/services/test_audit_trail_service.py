@@ -15,7 +15,7 @@ from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_integrity import ACK_ACTION, AuditChainBroken
 from csconsole.domain.audit_query import AuditFilter
 from csconsole.domain.errors import PermissionDenied
-from csconsole.persistence import migrate
+from csconsole.persistence.cache import migrate
 from csconsole.services.audit_trail import NothingToAcknowledge
 from tests.casework import JANE, CaseWorld, audit_rows, open_case_world
 

@@ -105,8 +105,8 @@ def test_roles_are_checked_in_the_service(console: Console) -> None:
 
 def rekey_staff(console: Console, old: int, new: int) -> None:
     """What a pull does when the central ledger has the person under another id."""
-    from csconsole.persistence.ledger_shared import _rekey
     from csconsole.persistence.models.ledger import Staff
+    from csconsole.persistence.replication.shared import _rekey
 
     with console.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")

@@ -15,7 +15,7 @@ from csconsole.domain.verification_answers import (
     answer_matches,
     parse_answer,
 )
-from csconsole.persistence.unit_of_work import SqlUnitOfWork
+from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWork
 
 
 def spoken(kind: QuestionKind, facts: FactsOnFile) -> str:

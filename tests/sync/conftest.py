@@ -69,7 +69,7 @@ def make_console(paths: Paths, secret_store: KeyringSecretStore) -> Iterator[Mak
     opened: list[Console] = []
 
     def make(shop_url: str, mapping: str = "reference") -> Console:
-        from csconsole.sync.connection import store_url
+        from csconsole.sync.shop.connection import store_url
 
         saved = store_url(shop_url, secret_store)
         save_settings(paths, Settings(shop_url=saved, shop_mapping=mapping))

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, text
 
-from csconsole.adapters.reference_shop import schema_path
+from csconsole.demo import schema_path
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 MARIADB_SERVER = "mysql+pymysql://root@127.0.0.1:3306"

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
-from csconsole.persistence import migrate, sql_functions
-from csconsole.persistence.cache import cache_key, open_cache_engine
+from csconsole.persistence.cache import migrate, sql_functions
+from csconsole.persistence.cache.engine import cache_key, open_cache_engine
 from csconsole.persistence.models import Base
-from csconsole.sync.cache_model import ENTITIES, name_text
+from csconsole.sync.shop.cache_model import ENTITIES, name_text
 
 SAMPLES = [
     None,

@@ -115,7 +115,7 @@ def test_full_load_killed_at_each_stage(
         assert leftovers == []
         names = {r[0] for r in q(after, "SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"ix_shop_customer_email_norm", "ix_shop_order_order_number_norm"} <= names
-        from csconsole.persistence import migrate
+        from csconsole.persistence.cache import migrate
 
         migrate.check(after.engine)
     finally:

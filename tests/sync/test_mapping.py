@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from csconsole.sync.mapping import (
+from csconsole.sync.pull.row_convert import RowConverter, RowProblem
+from csconsole.sync.shop.mapping import (
     MappingError,
     SourceRef,
     available_mappings,
@@ -18,8 +19,7 @@ from csconsole.sync.mapping import (
     mapping_path,
     parse_mapping,
 )
-from csconsole.sync.row_convert import RowConverter, RowProblem
-from csconsole.sync.transforms import TRANSFORMS, ValueProblem, ValueRepaired, to_text
+from csconsole.sync.shop.transforms import TRANSFORMS, ValueProblem, ValueRepaired, to_text
 
 
 def _reference() -> dict[str, Any]:
@@ -154,7 +154,7 @@ def test_malformed_mapping_names_the_key(change: Any, expected: str) -> None:
 def test_magento_status_codes_become_events() -> None:
     rule = load_mapping("magento2").table("subscription_events")
     assert rule is not None
-    from csconsole.sync.shop_queries import ShopQueries
+    from csconsole.sync.shop.queries import ShopQueries
 
     refs = ShopQueries(rule).refs
     conv = RowConverter(rule, refs, pulled_at="2026-01-01 00:00:00")
@@ -188,7 +188,7 @@ def test_magento_status_codes_become_events() -> None:
 def test_magento_street_lines_and_billing_kind() -> None:
     rule = load_mapping("magento2").table("addresses")
     assert rule is not None
-    from csconsole.sync.shop_queries import ShopQueries
+    from csconsole.sync.shop.queries import ShopQueries
 
     refs = ShopQueries(rule).refs
     conv = RowConverter(rule, refs, pulled_at="2026-01-01 00:00:00")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from csconsole.sync.pipeline import Cancelled, Pipeline
+from csconsole.sync.pull.pipeline import Cancelled, Pipeline
 
 
 def test_items_arrive_in_order_from_another_thread() -> None:

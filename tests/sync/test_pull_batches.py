@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from csconsole.app import Console
-from csconsole.persistence.cache_apply import SqliteCacheStore
-from csconsole.sync.cache_port import SKIPPED
-from csconsole.sync.mapping import load_mapping
-from csconsole.sync.pull_common import Converted, convert_batch
-from csconsole.sync.pull_incremental import _combine
-from csconsole.sync.row_convert import RowConverter
+from csconsole.persistence.cache.store import SqliteCacheStore
+from csconsole.sync.pull.cache_port import SKIPPED
+from csconsole.sync.pull.common import Converted, convert_batch
+from csconsole.sync.pull.incremental import _combine
+from csconsole.sync.pull.row_convert import RowConverter
 from csconsole.sync.runner import run_sync
-from csconsole.sync.shop_queries import ShopQueries
+from csconsole.sync.shop.mapping import load_mapping
+from csconsole.sync.shop.queries import ShopQueries
 from tests.sync.conftest import MakeConsole
 
 
@@ -236,7 +236,7 @@ def test_merge_names_is_bounded_and_keeps_the_index_whole(
 def test_the_incremental_snapshot_reads_without_parallel_workers(pg_url: str) -> None:
     from sqlalchemy import create_engine
 
-    from csconsole.sync.pull_common import snapshot
+    from csconsole.sync.pull.common import snapshot
 
     engine = create_engine(pg_url)
     try:
@@ -316,10 +316,10 @@ def test_lookup_keys_from_postgresql_equal_the_python_ones(pg_url: str) -> None:
     (``derive_in_sql``); the cache rows and names must be exactly what Python derives."""
     from sqlalchemy import create_engine
 
-    from csconsole.adapters.reference_shop import schema_path
-    from csconsole.sync.pull_common import PullContext
-    from csconsole.sync.shop_queries import stream
-    from csconsole.sync.shop_schema import inspect_shop
+    from csconsole.demo import schema_path
+    from csconsole.sync.pull.common import PullContext
+    from csconsole.sync.shop.queries import stream
+    from csconsole.sync.shop.schema import inspect_shop
     from tests.sync.shop_databases import run_script
 
     engine = create_engine(pg_url)

@@ -12,8 +12,8 @@ import pytest
 
 from csconsole.app import Console
 from csconsole.sync.errors import SchemaMismatch, ShopOffline, SyncCancelled, SyncError
-from csconsole.sync.mapping import mapping_path
 from csconsole.sync.runner import run_sync
+from csconsole.sync.shop.mapping import mapping_path
 from tests.sync.conftest import MakeConsole
 
 
@@ -113,7 +113,7 @@ def test_full_load_copies_every_table_and_is_searchable(synced: Console, demo_sh
         )
         == []
     )
-    from csconsole.persistence import migrate
+    from csconsole.persistence.cache import migrate
 
     migrate.check(synced.engine)  # the swapped tables are exactly the migrated ones
 
@@ -216,7 +216,7 @@ def test_equal_change_values_across_batches_use_the_key_tie_break(
         "UPDATE customers SET locale = 'xx_XX', updated_at = ? WHERE customer_id <= 10",
         (stamp,),
     )
-    from csconsole.persistence.cache_apply import SqliteCacheStore
+    from csconsole.persistence.cache.store import SqliteCacheStore
 
     report = run_sync(
         shop_url=synced.settings.shop_url,
@@ -383,7 +383,7 @@ def test_a_failed_or_cancelled_full_load_keeps_the_previous_cache(
 def test_missing_table_and_column_stop_the_sync(make_console: MakeConsole, tmp_path: Path) -> None:
     shop = tmp_path / "partial.sqlite"
     con = sqlite3.connect(shop)
-    from csconsole.adapters.reference_shop import schema_path
+    from csconsole.demo import schema_path
 
     con.executescript(schema_path().read_text(encoding="utf-8"))
     con.execute("DROP TABLE gift_recipients")

@@ -10,8 +10,8 @@ import pytest
 
 from csconsole.adapters.settings_file import Paths, load_settings
 from csconsole.cli import main
-from csconsole.sync.connection import secret_name
-from csconsole.sync.mapping import mapping_path
+from csconsole.sync.shop.connection import secret_name
+from csconsole.sync.shop.mapping import mapping_path
 from tests.conftest import MemoryKeyring
 from tests.sync.shop_databases import copy_as_magento, execute
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from csconsole.persistence.audit_reader import iter_chain
+from csconsole.persistence.repositories.audit_reader import iter_chain
 from csconsole.ui.customer_panel import UNVERIFIED_NOTICE
 from csconsole.ui.main_window import MainWindow
 from csconsole.ui.results_model import CustomerIdRole, ResultsModel

@@ -15,10 +15,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import create_engine, select, update
 
-from csconsole.persistence import ledger_schema
-from csconsole.persistence.ledger_shared import _rekey
-from csconsole.persistence.ledger_state import next_rev
+from csconsole.persistence.ledger import schema as ledger_schema
 from csconsole.persistence.models.ledger import Staff
+from csconsole.persistence.replication.shared import _rekey
+from csconsole.persistence.replication.state import next_rev
 from csconsole.services.auth import Session
 from csconsole.ui.main import Launcher
 from csconsole.ui.main_window import SIGNED_OUT_BY_SYNC, MainWindow

@@ -152,8 +152,8 @@ def test_high_level_needs_the_affirmation_checkbox(
 
 def _pulled_lock(world: CaseWorld, origin: str = "desk-a", lock_id: int = 9) -> None:
     """A lock another desk recorded, as the ledger sync pulls it into the replica table."""
-    from csconsole.persistence.case_repository import naive_utc
-    from csconsole.persistence.ledger_tables import VERIFICATION_LOCK
+    from csconsole.persistence.ledger.tables import VERIFICATION_LOCK
+    from csconsole.persistence.repositories.cases import naive_utc
 
     replica = VERIFICATION_LOCK.replica
     assert replica is not None

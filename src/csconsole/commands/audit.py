@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
-from .audit_supervision import register_subcommands
-from .common import fail, sign_in
+from csconsole.commands.audit_supervision import register_subcommands
+from csconsole.commands.common import fail, sign_in
 
 
 def report_dict(report: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from .helpers import add_command, print_json, signed_in
+from csconsole.commands.helpers import add_command, print_json, signed_in
 
 
 def cmd_acknowledge(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from .helpers import add_command, print_json, signed_in
+from csconsole.commands.helpers import add_command, print_json, signed_in
 
 
 def _case_row(case: Any, today: date) -> dict[str, Any]:

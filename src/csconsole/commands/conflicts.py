@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .helpers import add_command, print_json, signed_in
+from csconsole.commands.helpers import add_command, print_json, signed_in
 
 GONE = "(the row is gone from the shop)"
 

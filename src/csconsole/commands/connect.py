@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import sign_in
+from csconsole.commands.common import sign_in
 
 
 def cmd_connect(args: argparse.Namespace) -> int:
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths, load_settings, save_settings
     from csconsole.app import Console
-    from csconsole.sync.connection import redact, store_url
-    from csconsole.sync.mapping import load_mapping, mapping_path
+    from csconsole.sync.shop.connection import redact, store_url
+    from csconsole.sync.shop.mapping import load_mapping, mapping_path
 
     mapping = load_mapping(args.mapping)  # a malformed mapping fails here, naming the key
     mapping_name = args.mapping

@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from .common import progress_printer
+from csconsole.commands.common import progress_printer
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from .common import sign_in
+from csconsole.commands.common import sign_in
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from .common import sign_in
+from csconsole.commands.common import sign_in
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from .common import fail, progress_printer, sign_in
+from csconsole.commands.common import fail, progress_printer, sign_in
 
 
 def _signed_in(console: Any) -> None:

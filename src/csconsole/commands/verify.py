@@ -10,7 +10,7 @@ import getpass
 import sys
 from typing import Any
 
-from .helpers import add_command, print_json, signed_in
+from csconsole.commands.helpers import add_command, print_json, signed_in
 
 
 def status_dict(status: Any) -> dict[str, Any]:

@@ -20,9 +20,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .audit_chain import GENESIS_HASH, AuditEntry, ChainReport, chain_hash, link_problem
-from .errors import CsConsoleError
-from .text import strip_controls
+from csconsole.domain.audit_chain import (
+    GENESIS_HASH,
+    AuditEntry,
+    ChainReport,
+    chain_hash,
+    link_problem,
+)
+from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.text import strip_controls
 
 ACK_ACTION = "audit.break_acknowledged"
 BREAK_EXEMPT_ACTIONS = frozenset({"staff.sign_in", "staff.sign_in_failed", "staff.sign_in_refused"})

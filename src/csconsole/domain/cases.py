@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from .errors import CsConsoleError
-from .policy import CaseDue, CaseType, DayUnit, RequestType
-from .text import strip_controls
+from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.policy import CaseDue, CaseType, DayUnit, RequestType
+from csconsole.domain.text import strip_controls
 
 __all__ = [
     "CaseRecord",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .lookup import MatchKind
-from .masking import mask_email, mask_phone
+from csconsole.domain.lookup import MatchKind
+from csconsole.domain.masking import mask_email, mask_phone
 
 
 class CustomerRow(NamedTuple):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from .text import digits_only, fold, name_tokens, normalise_postcode, strip_controls
+from csconsole.domain.text import digits_only, fold, name_tokens, normalise_postcode, strip_controls
 
 MAX_QUERY_CHARS = 200
 MAX_NAME_TOKENS = 6

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .text import digits_only
+from csconsole.domain.text import digits_only
 
 BULLET = "\u2022"
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NoReturn, TypeVar
 
-from .errors import CsConsoleError
+from csconsole.domain.errors import CsConsoleError
 
 SCHEMA_VERSION = 1
 

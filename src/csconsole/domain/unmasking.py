@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .errors import PermissionDenied
-from .masking import mask_card
-from .policy import VerificationLevel
+from csconsole.domain.errors import PermissionDenied
+from csconsole.domain.masking import mask_card
+from csconsole.domain.policy import VerificationLevel
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .errors import CsConsoleError
-from .policy import (
+from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.policy import (
     CorrectableField,
     LockoutRule,
     QuestionKind,

@@ -27,8 +27,8 @@ from datetime import date
 import phonenumbers
 from rapidfuzz import fuzz
 
-from .policy import QuestionKind, Tolerances
-from .text import digits_only, name_tokens, normalise_postcode, strip_controls
+from csconsole.domain.policy import QuestionKind, Tolerances
+from csconsole.domain.text import digits_only, name_tokens, normalise_postcode, strip_controls
 
 MAX_ANSWER_CHARS = 200
 # Card questions look at the orders a caller is likely to remember paying for.

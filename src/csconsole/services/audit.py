@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from csconsole.domain.errors import SessionEnded
-
-from .auth import Session, session_changes
-from .ports import Clock, DetailValue, UnitOfWork
+from csconsole.services.auth import Session, session_changes
+from csconsole.services.ports import Clock, DetailValue, UnitOfWork
 
 
 def record(

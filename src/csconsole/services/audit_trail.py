@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from csconsole.domain.audit_integrity import ACK_ACTION, IntegrityReport, clean_reason
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.domain.errors import CsConsoleError
-
-from .audit import record
-from .auth import Session
-from .ports import Clock, UnitOfWorkFactory
+from csconsole.services.audit import record
+from csconsole.services.auth import Session
+from csconsole.services.ports import Clock, UnitOfWorkFactory
 
 
 class NothingToAcknowledge(CsConsoleError):

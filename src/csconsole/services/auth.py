@@ -10,8 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from csconsole.domain.errors import PermissionDenied, SignInError
 from csconsole.domain.staff import Role, SignInPolicy, StaffMember, role_allows
-
-from .ports import Clock, StaffRecord, UnitOfWorkFactory
+from csconsole.services.ports import Clock, StaffRecord, UnitOfWorkFactory
 
 MIN_PASSWORD_CHARS = 12
 # The audited reason of a forced sign-out (``AuthService.still_signed_in``).

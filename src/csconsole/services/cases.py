@@ -31,10 +31,9 @@ from csconsole.domain.cases import (
 )
 from csconsole.domain.errors import NotFound, PermissionDenied
 from csconsole.domain.policy import PolicyProfile
-
-from .audit import record
-from .auth import Session
-from .ports import Clock, OutboxItem, UnitOfWork, UnitOfWorkFactory
+from csconsole.services.audit import record
+from csconsole.services.auth import Session
+from csconsole.services.ports import Clock, OutboxItem, UnitOfWork, UnitOfWorkFactory
 
 Scope = Literal["mine", "all"]
 

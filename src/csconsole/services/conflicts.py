@@ -9,10 +9,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from csconsole.domain.errors import CsConsoleError, NotFound
-
-from .auth import Session
-from .outbox import ConflictView, Resolution, Status
-from .ports import AuditLog, Clock, OutboxItem
+from csconsole.services.auth import Session
+from csconsole.services.outbox import ConflictView, Resolution, Status
+from csconsole.services.ports import AuditLog, Clock, OutboxItem
 
 OPEN_LIMIT = 200  # open conflicts listed at once, oldest first
 

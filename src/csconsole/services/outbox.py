@@ -1,6 +1,7 @@
 """What the push side of sync trades: queued items, their outcomes, and the conflicts a person
-settles. Persistence stores them (``persistence/outbox_repository.py``); ``sync/push.py`` applies
-them to the shop; ``persistence/ledger_push.py`` sends ledger records to the central ledger.
+settles. Persistence stores them (``persistence/repositories/outbox.py``);
+``sync/push/outbox_push.py`` applies them to the shop; ``persistence/replication/`` sends ledger
+records to the central ledger.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from .ports import DetailValue, OutboxItem
+from csconsole.services.ports import DetailValue, OutboxItem
 
 SHOP_KINDS = ("correction", "opt_out", "erasure", "account_flag")
 LEDGER_KIND = "ledger_record"

@@ -10,8 +10,12 @@ from typing import Protocol, Self
 
 from csconsole.domain.customers import CustomerRow, CustomerSummary
 from csconsole.domain.staff import Role
-
-from .case_ports import AuditIntegrity, CaseRepository, CustomerRecords, VerificationRepository
+from csconsole.services.case_ports import (
+    AuditIntegrity,
+    CaseRepository,
+    CustomerRecords,
+    VerificationRepository,
+)
 
 DetailValue = str | int | float | bool | None
 
@@ -92,7 +96,7 @@ class UnitOfWork(Protocol):
     verifications: VerificationRepository
     customer_records: CustomerRecords
     audit_integrity: AuditIntegrity
-    # The outbox of changes for the shop (persistence/outbox_repository.py, issue 3).
+    # The outbox of changes for the shop (persistence/repositories/outbox.py, issue 3).
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

@@ -10,10 +10,9 @@ from rapidfuzz import fuzz, process
 from csconsole.domain.customers import CustomerHit, CustomerRow, CustomerSummary
 from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
 from csconsole.domain.text import fold
-
-from .audit import record
-from .auth import Session
-from .ports import Clock, CustomerLookup, UnitOfWorkFactory
+from csconsole.services.audit import record
+from csconsole.services.auth import Session
+from csconsole.services.ports import Clock, CustomerLookup, UnitOfWorkFactory
 
 DEFAULT_LIMIT = 50
 # Names are ranked within a bounded candidate set: ranking all FTS hits costs too much at 1M.

@@ -9,9 +9,8 @@ staff exist, ``connect`` needs an admin and ``sync`` any signed-in person.
 from __future__ import annotations
 
 from csconsole.domain.errors import PermissionDenied
-
-from .auth import Session
-from .ports import Clock, UnitOfWorkFactory
+from csconsole.services.auth import Session
+from csconsole.services.ports import Clock, UnitOfWorkFactory
 
 CONNECTION_CHANGED = "sync.connection_changed"
 

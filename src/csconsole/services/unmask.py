@@ -10,11 +10,10 @@ from __future__ import annotations
 from csconsole.domain.errors import NotFound, PermissionDenied
 from csconsole.domain.policy import PolicyProfile, VerificationLevel
 from csconsole.domain.unmasking import UnmaskedCustomer, unmasked_view
-
-from .audit import record
-from .auth import Session
-from .ports import Clock, UnitOfWorkFactory
-from .verification import current_lock
+from csconsole.services.audit import record
+from csconsole.services.auth import Session
+from csconsole.services.ports import Clock, UnitOfWorkFactory
+from csconsole.services.verification import current_lock
 
 
 class UnmaskService:

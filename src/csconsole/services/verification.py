@@ -54,10 +54,9 @@ from csconsole.domain.verification_answers import (
     format_hint,
     parse_answer,
 )
-
-from .audit import record
-from .auth import Session
-from .ports import Clock, UnitOfWork, UnitOfWorkFactory
+from csconsole.services.audit import record
+from csconsole.services.auth import Session
+from csconsole.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 MAX_UNLOCK_REASON = 500
 

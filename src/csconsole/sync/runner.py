@@ -25,10 +25,7 @@ from sqlalchemy import Engine, exc
 from sqlalchemy.engine import URL
 
 from csconsole.services.ports import SecretStore
-
-from .cache_port import CacheStore, Progress
-from .connection import classify, full_url, redact, shop_engine
-from .errors import (
+from csconsole.sync.errors import (
     FullLoadNeeded,
     NotConnected,
     SchemaMismatch,
@@ -37,13 +34,15 @@ from .errors import (
     SyncCancelled,
     SyncError,
 )
-from .mapping import ShopMapping, load_mapping
-from .pipeline import Cancelled
-from .pull_common import BATCH_ROWS, PullContext, PullReport
-from .pull_full import full_load
-from .pull_incremental import incremental, needs_full_load
-from .retry import delays, describe
-from .shop_schema import ShopSchema, inspect_shop
+from csconsole.sync.pull.cache_port import CacheStore, Progress
+from csconsole.sync.pull.common import BATCH_ROWS, PullContext, PullReport
+from csconsole.sync.pull.full import full_load
+from csconsole.sync.pull.incremental import incremental, needs_full_load
+from csconsole.sync.pull.pipeline import Cancelled
+from csconsole.sync.retry import delays, describe
+from csconsole.sync.shop.connection import classify, full_url, redact, shop_engine
+from csconsole.sync.shop.mapping import ShopMapping, load_mapping
+from csconsole.sync.shop.schema import ShopSchema, inspect_shop
 
 log = logging.getLogger(__name__)
 

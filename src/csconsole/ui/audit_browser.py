@@ -36,9 +36,8 @@ from PySide6.QtWidgets import (
 from csconsole.domain.audit_integrity import IntegrityReport
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.services.auth import Session
-
-from .record_table import RecordTableModel
-from .tasks import TaskContext, TaskRunner
+from csconsole.ui.record_table import RecordTableModel
+from csconsole.ui.tasks import TaskContext, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 

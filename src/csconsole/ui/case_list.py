@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 
 from csconsole.domain.cases import CaseRecord
 from csconsole.services.auth import Session
-
-from .record_table import RecordTableModel
-from .tasks import TaskContext, TaskRunner
+from csconsole.ui.record_table import RecordTableModel
+from csconsole.ui.tasks import TaskContext, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 

@@ -23,13 +23,12 @@ from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QVBoxLayout, QW
 from csconsole.domain.cases import CaseRecord
 from csconsole.domain.unmasking import UnmaskedCustomer
 from csconsole.services.auth import Session
-
-from .audit_browser import AuditBrowser
-from .case_list import CaseListWidget
-from .open_case_dialog import OpenCaseDialog
-from .tasks import TaskContext, TaskRunner
-from .unmasked_dialog import UnmaskedCustomerDialog
-from .verification_wizard import VerificationWizard
+from csconsole.ui.audit_browser import AuditBrowser
+from csconsole.ui.case_list import CaseListWidget
+from csconsole.ui.open_case_dialog import OpenCaseDialog
+from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.unmasked_dialog import UnmaskedCustomerDialog
+from csconsole.ui.verification_wizard import VerificationWizard
 
 CurrentCustomer = Callable[[], tuple[int, str] | None]
 

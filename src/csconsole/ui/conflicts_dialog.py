@@ -47,9 +47,8 @@ from PySide6.QtWidgets import (
 from csconsole.services.auth import Session
 from csconsole.services.conflicts import OPEN_LIMIT
 from csconsole.services.outbox import ConflictView, Outcome, Resolution
-
-from .record_table import RecordTableModel
-from .tasks import TaskContext, TaskRunner
+from csconsole.ui.record_table import RecordTableModel
+from csconsole.ui.tasks import TaskContext, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 

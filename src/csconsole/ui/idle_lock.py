@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from csconsole.services.auth import Session
-
-from .console_like import AuthLike
-from .tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.console_like import AuthLike
+from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
 
 INPUT_EVENTS = frozenset(
     {

@@ -26,15 +26,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from csconsole.domain.errors import CsConsoleError
-
-from .sign_in_dialog import SignInDialog
-from .tasks import TaskContext, TaskRunner
+from csconsole.ui.sign_in_dialog import SignInDialog
+from csconsole.ui.tasks import TaskContext, TaskRunner
 
 if TYPE_CHECKING:  # the services load on the worker, behind the sign-in dialog
     from csconsole.services.auth import Session
-
-    from .console_like import AuthLike, ConsoleLike
-    from .main_window import MainWindow
+    from csconsole.ui.console_like import AuthLike, ConsoleLike
+    from csconsole.ui.main_window import MainWindow
 
 APP_NAME = "csconsole"
 FIRST_WINDOW_ENV = "CSCONSOLE_FIRST_WINDOW_FILE"
@@ -47,7 +45,7 @@ WindowFactory = Callable[["ConsoleLike", "Session", TaskRunner], QWidget]
 
 def _default_window(console: ConsoleLike, session: Session, runner: TaskRunner) -> MainWindow:
     # Imported here so the sign-in dialog is on screen before the window's modules load.
-    from .main_window import MainWindow
+    from csconsole.ui.main_window import MainWindow
 
     return MainWindow(console, session, runner)
 

@@ -18,15 +18,14 @@ from csconsole.domain.lookup import ParsedQuery
 from csconsole.domain.staff import role_allows
 from csconsole.services.auth import Session
 from csconsole.services.search import audit_search, open_customer
-
-from .casework_menu import CaseworkMenu
-from .conflicts_dialog import ConflictsDialog
-from .console_like import ConsoleLike
-from .customer_panel import CustomerPanel
-from .idle_lock import IdleWatcher, LockScreen, minutes_to_ms
-from .search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
-from .sync_status import SyncController, SyncStatusWidget, attach_sync_status
-from .tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.casework_menu import CaseworkMenu
+from csconsole.ui.conflicts_dialog import ConflictsDialog
+from csconsole.ui.console_like import ConsoleLike
+from csconsole.ui.customer_panel import CustomerPanel
+from csconsole.ui.idle_lock import IdleWatcher, LockScreen, minutes_to_ms
+from csconsole.ui.search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
+from csconsole.ui.sync_status import SyncController, SyncStatusWidget, attach_sync_status
+from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
 
 CHANNEL = "ui"
 SIGNED_OUT_BY_SYNC = (

@@ -20,8 +20,7 @@ from csconsole.domain.cases import CaseRecord, Channel
 from csconsole.domain.errors import CsConsoleError
 from csconsole.domain.policy import CaseType
 from csconsole.services.auth import Session
-
-from .tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskRunner
 
 
 class InputRejected(CsConsoleError):

@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
 from csconsole.domain.customers import CustomerHit
 from csconsole.domain.lookup import ParsedQuery
 from csconsole.services.search import SearchService
-
-from .results_model import ResultsModel
-from .tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.results_model import ResultsModel
+from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
 
 DEBOUNCE_MS = 120
 SETTLE_MS = 1500

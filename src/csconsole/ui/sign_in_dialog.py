@@ -17,12 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:  # the dialog is the first window: keep its imports light
     from csconsole.services.auth import Session
-
-    from .console_like import AuthLike
+    from csconsole.ui.console_like import AuthLike
 
 ERROR_STYLE = "color: #a4262c;"
 

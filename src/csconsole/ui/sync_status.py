@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 
 from csconsole.sync.errors import ShopOffline, SyncCancelled
 from csconsole.sync.status import SyncStatus
-
-from .tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
 
 Progress = Callable[[str, int, int], None]
 # sync_fn(progress=..., cancelled=...) runs one sync on the calling thread (Console.sync).

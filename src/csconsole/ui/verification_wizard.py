@@ -45,8 +45,7 @@ from csconsole.services.verification import (
     QuestionView,
     VerificationStatus,
 )
-
-from .tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskRunner
 
 MATCH_STYLE = "color: #0b6a0b; font-weight: bold;"
 NO_MATCH_STYLE = "color: #a4262c; font-weight: bold;"

@@ -1,10 +1,10 @@
 """Typed SQLAlchemy models of the local cache. Import from here so Alembic sees them all."""
 
-from . import audit_checkpoint, cases  # noqa: F401  (registers their tables with Base)
-from .base import Base
-from .ledger import AuditEvent, CacheMeta, Staff
-from .outbox import OutboxEntry  # noqa: F401  (registers the outbox and ledger replica tables)
-from .shop import (
+from csconsole.persistence.models import audit_checkpoint, cases  # noqa: F401  (registers their tables with Base)
+from csconsole.persistence.models.base import Base
+from csconsole.persistence.models.ledger import AuditEvent, CacheMeta, Staff
+from csconsole.persistence.models.outbox import OutboxEntry  # noqa: F401  (registers the outbox and ledger replica tables)
+from csconsole.persistence.models.shop import (
     Address,
     CallRecording,
     Customer,
@@ -14,7 +14,7 @@ from .shop import (
     Payment,
     SubscriptionEvent,
 )
-from .sync_state import SyncTableState  # noqa: F401  (registers the sync tables)
+from csconsole.persistence.models.sync_state import SyncTableState  # noqa: F401  (registers the sync tables)
 
 __all__ = [
     "Address",

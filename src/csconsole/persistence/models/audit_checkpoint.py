@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from csconsole.persistence.models.base import Base
 
 CHECKPOINT_ID = 1
 

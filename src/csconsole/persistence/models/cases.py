@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from csconsole.persistence.models.base import Base
 
 
 def _staff_fk() -> ForeignKey:

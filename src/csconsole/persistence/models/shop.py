@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from csconsole.persistence.models.base import Base
 
 
 class Customer(Base):

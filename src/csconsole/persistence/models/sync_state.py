@@ -10,7 +10,7 @@ from typing import ClassVar
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from csconsole.persistence.models.base import Base
 
 
 class SyncTableState(Base):

@@ -1,0 +1,186 @@
+"""One ledger sync: bring the central schema up, push this cache's records, pull the others'.
+
+Order: migrate the ledger; queue shared rows changed here; push the audit chain (which also
+refuses a second cache using this workstation's name); push the ledger records of shared and
+owned tables; pull shared tables; pull other workstations' audit events and owned records.
+Each step is its own short transactions and is safe to repeat, so a run killed anywhere is
+completed by the next; transient errors retry the step with backoff.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from csconsole.persistence.ledger import migrate as ledger_migrate
+from csconsole.persistence.ledger.capture import ledger_record_values
+from csconsole.persistence.ledger.tables import REPLICATED, Replicated
+from csconsole.persistence.models.outbox import OutboxEntry
+from csconsole.persistence.replication.chain import pull_chain, push_chain
+from csconsole.persistence.replication.owned import pull_owned, push_owned
+from csconsole.persistence.replication.shared import changed_keys, pull_shared, push_shared
+from csconsole.persistence.replication.state import ChainFork
+from csconsole.persistence.repositories.outbox import SqlOutboxQueue
+from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
+from csconsole.services.checkpoints import checkpoint
+from csconsole.services.outbox import LEDGER_KIND, ItemResult, Outcome, qualified_key
+from csconsole.services.ports import Clock
+
+T = TypeVar("T")
+BATCH = 500
+
+
+@dataclass
+class LedgerReport:
+    pushed_events: int = 0
+    pulled_events: int = 0
+    pushed_records: int = 0
+    superseded_records: int = 0
+    pulled_rows: int = 0
+    retries: int = 0
+    error: str = ""
+
+
+def _never_transient(_error: BaseException) -> bool:
+    return False
+
+
+class LedgerReplicator:
+    def __init__(
+        self,
+        cache: Engine,
+        ledger: Engine,
+        *,
+        uow: SqlUnitOfWorkFactory,
+        queue: SqlOutboxQueue,
+        workstation: str,
+        clock: Clock,
+        transient: Callable[[BaseException], bool] = _never_transient,
+        describe: Callable[[BaseException], str] = lambda e: type(e).__name__,
+        attempts: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+        tables: tuple[Replicated, ...] = REPLICATED,
+    ) -> None:
+        self._tables = tables
+        self._recorded = {t.name: t for t in tables if t.mode in ("shared", "owned")}
+        self._cache = cache
+        self._ledger = ledger
+        self._uow = uow
+        self._queue = queue
+        self._workstation = workstation
+        self._clock = clock
+        self._transient = transient
+        self._describe = describe
+        self._attempts = attempts
+        self._sleep = sleep
+
+    def sync(self) -> LedgerReport:
+        report = LedgerReport()
+        try:
+            self._retrying(report, lambda: ledger_migrate.upgrade(self._ledger))
+            self._retrying(report, self._queue_changed)
+            for spec in self._tables:
+                if spec.mode == "chain":
+                    report.pushed_events += self._retrying(
+                        report, lambda s=spec: push_chain(s, self._cache, self._ledger)
+                    )
+            self._retrying(report, lambda: self._push_records(report))
+            for spec in self._tables:
+                if spec.mode == "shared":
+                    report.pulled_rows += self._retrying(report, lambda s=spec: self._pull(s))
+            for spec in self._tables:
+                if spec.mode == "chain":
+                    report.pulled_events += self._retrying(
+                        report, lambda s=spec: pull_chain(s, self._cache, self._ledger)
+                    )
+                elif spec.mode == "owned":
+                    report.pulled_rows += self._retrying(
+                        report,
+                        lambda s=spec: pull_owned(s, self._cache, self._ledger, self._workstation),
+                    )
+        except ChainFork as fork:
+            report.error = str(fork)
+        except Exception as error:
+            report.error = f"the central ledger did not accept the sync: {self._describe(error)}"
+        return report
+
+    def _retrying(self, report: LedgerReport, step: Callable[[], T]) -> T:
+        for attempt in range(self._attempts):
+            try:
+                return step()
+            except Exception as error:
+                if attempt + 1 >= self._attempts or not self._transient(error):
+                    raise
+                report.retries += 1
+                self._sleep(min(8.0, 0.25 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def _queue_changed(self) -> None:
+        with self._cache.begin() as conn:
+            for spec in self._tables:
+                if spec.mode != "shared":
+                    continue
+                rows = [ledger_record_values(spec, key) for key in changed_keys(conn, spec)]
+                if rows:
+                    conn.execute(OutboxEntry.__table__.insert(), rows)
+        checkpoint("ledger.after_queue_changed")
+
+    def _push_records(self, report: LedgerReport) -> None:
+        origin = self._queue.origin()
+        while True:
+            batch = self._queue.pending([LEDGER_KIND], BATCH)
+            if not batch:
+                return
+            for name in {p.item.entity for p in batch}:
+                items = [p for p in batch if p.item.entity == name]
+                spec = self._recorded.get(name)
+                if spec is None:
+                    self._queue.record(
+                        [
+                            ItemResult(p.outbox_id, Outcome.FAILED, reason="not a ledger table")
+                            for p in items
+                        ],
+                        self._clock.now(),
+                    )
+                    continue
+                if spec.mode == "owned":
+                    counts = push_owned(
+                        spec,
+                        items,
+                        cache=self._cache,
+                        ledger=self._ledger,
+                        origin=self._workstation,
+                    )
+                else:
+                    counts = push_shared(
+                        spec,
+                        items,
+                        cache=self._cache,
+                        ledger=self._ledger,
+                        key_of=lambda k: qualified_key(origin, k),
+                        workstation=self._workstation,
+                    )
+                report.pushed_records += counts.get(Outcome.APPLIED, 0)
+                report.superseded_records += counts.get(Outcome.CONFLICT, 0)
+
+    def _pull(self, spec: Any) -> int:
+        with self._uow() as uow:
+            conn = uow.session.connection()
+
+            def audit(_conn: Connection, action: str, details: dict[str, Any]) -> None:
+                uow.audit.append(
+                    at=self._clock.now(),
+                    actor="system",
+                    role="system",
+                    action=action,
+                    details=details,
+                )
+
+            changed = pull_shared(spec, conn, self._ledger, audit)
+            uow.commit()
+        checkpoint("ledger.shared.after_pull_commit")
+        return changed
