@@ -11,7 +11,7 @@ from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.app import Console
 from csconsole.domain.errors import PermissionDenied, SignInError
-from csconsole.domain.staff import Role
+from csconsole.domain.staff import Permission, Role
 
 
 class FakeClock:
@@ -95,7 +95,7 @@ def test_roles_are_checked_in_the_service(console: Console) -> None:
     console.auth.create_staff("new", "New", Role.REP, "a-long-password-1", created_by=admin)
     assert console.auth.sign_in("new", "a-long-password-1").staff.role is Role.REP
     with pytest.raises(PermissionDenied):
-        rep.require("review")
+        rep.require(Permission.REVIEW)
     with pytest.raises(ValueError, match="password: must have at least 12"):
         console.auth.create_staff("y", "Y", Role.REP, "short", created_by=admin)
 

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from csconsole.commands.common import sign_in
+from csconsole.domain.staff import Permission
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -17,7 +18,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     console = Console.open()
     try:
         session = sign_in(console)
-        session.require("search")
+        session.require(Permission.SEARCH)
         query = console.search.parse(args.text)
         hits = console.search.search(args.text)
         audit_search(console.uow, console.clock, session, query, hits, channel="cli")

@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from csconsole.commands.helpers import add_command, print_json, signed_in
+from csconsole.domain.staff import Permission
 
 
 def status_dict(status: Any) -> dict[str, Any]:
@@ -146,7 +147,7 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     """Lifts the customer's lock whichever desk recorded it (this one, or another whose records
     this desk has pulled at its last sync); the unlock reaches the other desks at their sync."""
     with signed_in() as (console, session):
-        session.require("unlock_verification")
+        session.require(Permission.UNLOCK_VERIFICATION)
         lock = console.verification.lock_state(session, args.customer_id)
         console.verification.unlock(session, args.customer_id, args.reason)
     where = f"desk {lock.origin}" if lock.origin else "this desk"

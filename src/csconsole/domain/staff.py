@@ -13,32 +13,46 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-# What each role may do; the services check this, the UI only hides what would be refused.
-_CASEWORK = frozenset({"handle_cases", "verify_caller"})
+class Permission(enum.StrEnum):
+    """What a use case needs; the services check it, the window asks before offering an action."""
+
+    SEARCH = "search"
+    VIEW_CUSTOMER = "view_customer"
+    HANDLE_CASES = "handle_cases"
+    VERIFY_CALLER = "verify_caller"
+    SYNC = "sync"
+    REVIEW = "review"
+    UNLOCK_VERIFICATION = "unlock_verification"
+    VIEW_ALL_CASES = "view_all_cases"
+    READ_AUDIT = "read_audit"
+    ACKNOWLEDGE_AUDIT_BREAK = "acknowledge_audit_break"
+    MANAGE_STAFF = "manage_staff"
+    CONFIGURE_SYNC = "configure_sync"
+
+
+_LOOKUP = frozenset({Permission.SEARCH, Permission.VIEW_CUSTOMER})
+_CASEWORK = frozenset({Permission.HANDLE_CASES, Permission.VERIFY_CALLER})
 # Everyone may run a sync (the window does it on a timer); only an admin may point the desk at
 # another shop database or ledger.
-_SYNC = frozenset({"sync"})
-_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.REP: frozenset({"search", "view_customer"}) | _CASEWORK | _SYNC,
-    Role.SUPERVISOR: frozenset(
-        {
-            "search",
-            "view_customer",
-            "review",
-            "unlock_verification",
-            "view_all_cases",
-            "read_audit",
-            "acknowledge_audit_break",
-        }
-    )
-    | _CASEWORK
-    | _SYNC,
-    Role.ADMIN: frozenset({"search", "view_customer", "manage_staff", "review", "configure_sync"})
-    | _SYNC,
+_SYNC = frozenset({Permission.SYNC})
+_SUPERVISION = frozenset(
+    {
+        Permission.REVIEW,
+        Permission.UNLOCK_VERIFICATION,
+        Permission.VIEW_ALL_CASES,
+        Permission.READ_AUDIT,
+        Permission.ACKNOWLEDGE_AUDIT_BREAK,
+    }
+)
+_ADMINISTRATION = frozenset({Permission.MANAGE_STAFF, Permission.REVIEW, Permission.CONFIGURE_SYNC})
+_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.REP: _LOOKUP | _CASEWORK | _SYNC,
+    Role.SUPERVISOR: _LOOKUP | _CASEWORK | _SYNC | _SUPERVISION,
+    Role.ADMIN: _LOOKUP | _SYNC | _ADMINISTRATION,
 }
 
 
-def role_allows(role: Role, permission: str) -> bool:
+def role_allows(role: Role, permission: Permission) -> bool:
     return permission in _PERMISSIONS[role]
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from csconsole.domain.audit_integrity import ACK_ACTION, IntegrityReport, clean_reason
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.staff import Permission
 from csconsole.services.audit import record
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, UnitOfWorkFactory
@@ -49,7 +50,7 @@ class AuditTrailService:
         The break stays visible to ``verify`` (and in printed packets): the acknowledgement lets
         the console record again, it does not repair anything.
         """
-        session.require("acknowledge_audit_break")
+        session.require(Permission.ACKNOWLEDGE_AUDIT_BREAK)
         text = clean_reason(reason)
         with self._uow() as uow:
             head = uow.audit_integrity.head_report()
@@ -78,7 +79,7 @@ class AuditTrailService:
 
     def browse(self, session: Session, audit_filter: AuditFilter) -> list[AuditEventView]:
         """Events matching the filter, newest first; the look itself is an event."""
-        session.require("read_audit")
+        session.require(Permission.READ_AUDIT)
         with self._uow() as uow:
             events = list(uow.audit_integrity.search(audit_filter))
             record(

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from csconsole.domain.errors import PermissionDenied, SignInError
-from csconsole.domain.staff import Role, SignInPolicy, StaffMember, role_allows
+from csconsole.domain.staff import Permission, Role, SignInPolicy, StaffMember, role_allows
 from csconsole.services.ports import Clock, StaffRecord, UnitOfWorkFactory
 
 MIN_PASSWORD_CHARS = 12
@@ -24,9 +24,13 @@ class Session:
     staff: StaffMember
     workstation: str
 
-    def require(self, permission: str) -> None:
-        if not role_allows(self.staff.role, permission):
-            action = permission.replace("_", " ")
+    def may(self, permission: Permission) -> bool:
+        """Whether this person's role allows ``permission`` (the window asks before offering)."""
+        return role_allows(self.staff.role, permission)
+
+    def require(self, permission: Permission) -> None:
+        if not self.may(permission):
+            action = permission.value.replace("_", " ")
             raise PermissionDenied(
                 f"{self.staff.role.value} {self.staff.username!r} may not {action}"
             )
@@ -202,7 +206,7 @@ class AuthService:
                     raise PermissionDenied("only an admin may add staff")
                 actor, role_name = "system", "system"
             else:
-                created_by.require("manage_staff")
+                created_by.require(Permission.MANAGE_STAFF)
                 actor, role_name = created_by.staff.username, created_by.staff.role.value
             if uow.staff.by_username(username) is not None:
                 raise ValueError(f"username: {username!r} already exists")

@@ -31,6 +31,7 @@ from csconsole.domain.cases import (
 )
 from csconsole.domain.errors import NotFound, PermissionDenied
 from csconsole.domain.policy import PolicyProfile
+from csconsole.domain.staff import Permission
 from csconsole.services.audit import record
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, OutboxItem, UnitOfWork, UnitOfWorkFactory
@@ -100,7 +101,7 @@ class CaseService:
         return case
 
     def show(self, session: Session, case_id: int) -> CaseDetail:
-        session.require("handle_cases")
+        session.require(Permission.HANDLE_CASES)
         with self._uow() as uow:
             case = self._load(uow, session, case_id)
             notes = tuple(uow.cases.notes(case_id))
@@ -126,9 +127,9 @@ class CaseService:
         """A rep's own queue, or (supervisors) everyone's, including the cases other desks
         recorded (replicated through the central ledger, read-only here, marked with their
         ``origin``); soonest due first."""
-        session.require("handle_cases")
+        session.require(Permission.HANDLE_CASES)
         if scope == "all":
-            session.require("view_all_cases")
+            session.require(Permission.VIEW_ALL_CASES)
             owner_id = None
         elif scope == "mine":
             owner_id = session.staff.staff_id
@@ -155,7 +156,7 @@ class CaseService:
         channel: Channel | str,
         summary: str,
     ) -> CaseRecord:
-        session.require("handle_cases")
+        session.require(Permission.HANDLE_CASES)
         kind = _as_enum(CaseType, case_type, "case type")
         how = _as_enum(Channel, channel, "channel")
         text = _bounded(summary, MAX_SUMMARY_CHARS, "summary")
@@ -232,7 +233,7 @@ class CaseService:
         )
 
     def add_note(self, session: Session, case_id: int, text: str) -> int:
-        session.require("handle_cases")
+        session.require(Permission.HANDLE_CASES)
         body = _bounded(text, MAX_NOTE_CHARS, "note")
         if not body:
             raise ValueError("note: empty")
@@ -261,7 +262,7 @@ class CaseService:
         *,
         resolution: str | None = None,
     ) -> CaseRecord:
-        session.require("handle_cases")
+        session.require(Permission.HANDLE_CASES)
         new = _as_enum(CaseStatus, status, "status")
         text = _bounded(resolution, MAX_NOTE_CHARS, "resolution") if resolution else None
         with self._uow() as uow:
@@ -304,7 +305,7 @@ class CaseService:
 
 def _may_see_all(session: Session) -> bool:
     try:
-        session.require("view_all_cases")
+        session.require(Permission.VIEW_ALL_CASES)
     except PermissionDenied:
         return False
     return True

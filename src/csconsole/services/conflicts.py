@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from csconsole.domain.errors import CsConsoleError, NotFound
+from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.services.outbox import ConflictView, Resolution, Status
 from csconsole.services.ports import AuditLog, Clock, OutboxItem
@@ -51,7 +52,7 @@ class ConflictService:
     def open(self, session: Session) -> list[ConflictView]:
         """The conflicts waiting for a person. They show personal data (the shop's value, what
         the rep saw and wanted), so each look is audited: the count and the ids, no values."""
-        session.require("review")
+        session.require(Permission.REVIEW)
         with self._uow() as uow:
             conflicts = uow.outbox.open_conflicts(OPEN_LIMIT)
             uow.audit.append(
@@ -70,7 +71,7 @@ class ConflictService:
     def settle(self, session: Session, conflict_id: int, resolution: Resolution) -> int | None:
         """Keep the shop's value, or queue the change again checked against the shop's value
         now (returns the new outbox id). Audited with the ids, never the values."""
-        session.require("review")
+        session.require(Permission.REVIEW)
         with self._uow() as uow:
             found = uow.outbox.conflict(conflict_id)
             if found is None:

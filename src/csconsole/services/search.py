@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from csconsole.domain.customers import CustomerHit, CustomerRow, CustomerSummary
 from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
+from csconsole.domain.staff import Permission
 from csconsole.domain.text import fold
 from csconsole.services.audit import record
 from csconsole.services.auth import Session
@@ -169,7 +170,7 @@ def audit_search(
     channel: str,
 ) -> None:
     """One audit event per settled search: the kind of query and who came back, never the text."""
-    session.require("search")
+    session.require(Permission.SEARCH)
     with uow_factory() as uow:
         record(
             uow,
@@ -195,7 +196,7 @@ def open_customer(
     channel: str,
 ) -> CustomerSummary | None:
     """The masked customer panel; opening it is audited."""
-    session.require("view_customer")
+    session.require(Permission.VIEW_CUSTOMER)
     summary = search.summary(customer_id)
     if summary is None:
         return None

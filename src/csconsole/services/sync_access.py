@@ -9,6 +9,7 @@ staff exist, ``connect`` needs an admin and ``sync`` any signed-in person.
 from __future__ import annotations
 
 from csconsole.domain.errors import PermissionDenied
+from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, UnitOfWorkFactory
 
@@ -29,7 +30,7 @@ class SyncAccess:
             if self.needs_sign_in():
                 raise PermissionDenied("sign in to sync (CSCONSOLE_USER / CSCONSOLE_PASSWORD)")
             return
-        session.require("sync")
+        session.require(Permission.SYNC)
 
     def authorize_connection(self, session: Session | None) -> None:
         if session is None:
@@ -39,7 +40,7 @@ class SyncAccess:
                     "(CSCONSOLE_USER / CSCONSOLE_PASSWORD)"
                 )
             return
-        session.require("configure_sync")
+        session.require(Permission.CONFIGURE_SYNC)
 
     def record_connection(
         self, session: Session | None, *, shop: str, mapping: str, ledger: str | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from csconsole.domain.errors import NotFound, PermissionDenied
 from csconsole.domain.policy import PolicyProfile, VerificationLevel
+from csconsole.domain.staff import Permission
 from csconsole.domain.unmasking import UnmaskedCustomer, unmasked_view
 from csconsole.services.audit import record
 from csconsole.services.auth import Session
@@ -25,7 +26,7 @@ class UnmaskService:
         self._rules = profile.verification
 
     def view(self, session: Session, case_id: int, *, channel: str = "ui") -> UnmaskedCustomer:
-        session.require("view_customer")
+        session.require(Permission.VIEW_CUSTOMER)
         now = self._clock.now()
         with self._uow() as uow:
             case = uow.cases.get(case_id)

@@ -28,6 +28,7 @@ from csconsole.domain.policy import (
     VerificationLevel,
     VerificationRules,
 )
+from csconsole.domain.staff import Permission
 from csconsole.domain.verification import (
     LABELS,
     PROMPTS,
@@ -169,7 +170,7 @@ class VerificationService:
         request: RequestType | str | None = None,
     ) -> VerificationStatus:
         """Begin verifying the caller for ``case_id``; ``fields`` are the fields to correct."""
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         now = self._clock.now()
         with self._uow() as uow:
             case = uow.cases.get(case_id)
@@ -236,7 +237,7 @@ class VerificationService:
     ) -> AnswerResult:
         """Compare the caller's answer with the data on file: match, no match, or not
         understood (with a reason about the answer's form)."""
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         question = _kind(kind)
         now = self._clock.now()
         with self._uow() as uow:
@@ -407,7 +408,7 @@ class VerificationService:
 
     def affirm(self, session: Session, verification_id: int) -> VerificationStatus:
         """Record that the caller affirmed the profile's statement (needed at the high level)."""
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         now = self._clock.now()
         high = self._rules.requirement(VerificationLevel.HIGH)
         with self._uow() as uow:
@@ -444,7 +445,7 @@ class VerificationService:
 
     def end(self, session: Session, verification_id: int) -> VerificationStatus:
         """The rep ends the verification (the call is over, or the caller gave up)."""
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         now = self._clock.now()
         with self._uow() as uow:
             ver = self._own(uow, session, verification_id)
@@ -474,14 +475,14 @@ class VerificationService:
         return status
 
     def status(self, session: Session, verification_id: int) -> VerificationStatus:
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         with self._uow() as uow:
             ver = self._own(uow, session, verification_id)
             return self._status(uow, ver, self._clock.now())
 
     def current(self, session: Session, case_id: int) -> VerificationStatus | None:
         """This rep's newest verification on the case that can still be used, if any."""
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         now = self._clock.now()
         with self._uow() as uow:
             for ver in uow.verifications.for_case(case_id):
@@ -526,7 +527,7 @@ class VerificationService:
     # --- lockout -----------------------------------------------------------------------------
 
     def lock_state(self, session: Session, customer_id: int) -> LockView:
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         with self._uow() as uow:
             return self._lock_view(uow, customer_id, self._clock.now())
 
@@ -586,14 +587,14 @@ class VerificationService:
 
     def case_lock_state(self, session: Session, case_id: int) -> LockView:
         """The lock state of the customer of a case (for a window that knows the case)."""
-        session.require("verify_caller")
+        session.require(Permission.VERIFY_CALLER)
         with self._uow() as uow:
             customer_id = _case_customer(uow, session, case_id)
             return self._lock_view(uow, customer_id, self._clock.now())
 
     def unlock_case(self, session: Session, case_id: int, reason: str) -> LockView:
         """:meth:`unlock` for the customer of a case."""
-        session.require("unlock_verification")
+        session.require(Permission.UNLOCK_VERIFICATION)
         with self._uow() as uow:
             customer_id = _case_customer(uow, session, case_id)
         return self.unlock(session, customer_id, reason)
@@ -602,7 +603,7 @@ class VerificationService:
         """A supervisor lifts a lockout, whichever desk recorded it; wrong answers before it no
         longer count. The unlock is this desk's record and reaches the other desks at their
         sync: it lifts every lock on the customer made up to now, not a later one."""
-        session.require("unlock_verification")
+        session.require(Permission.UNLOCK_VERIFICATION)
         text = " ".join(reason.split())[:MAX_UNLOCK_REASON]
         if not text:
             raise ValueError("reason: say why verification may go on (e.g. how you checked)")
@@ -694,7 +695,7 @@ def _check_case_access(session: Session, owner: str) -> None:
     if owner == session.staff.username:
         return
     try:
-        session.require("view_all_cases")
+        session.require(Permission.VIEW_ALL_CASES)
     except PermissionDenied:
         raise PermissionDenied("This case is in another rep's queue.") from None
 

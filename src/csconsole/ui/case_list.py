@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from csconsole.domain.cases import CaseRecord
+from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import TaskContext, TaskRunner
@@ -126,7 +127,7 @@ class CaseListWidget(QWidget):
         self.setObjectName("caseList")
         self.setWindowTitle("Cases")
         if supervisor is None:
-            supervisor = session.staff.role.value == "supervisor"
+            supervisor = session.may(Permission.VIEW_ALL_CASES)
 
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scopeCombo")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from csconsole.domain.customers import CustomerHit, CustomerSummary
 from csconsole.domain.lookup import ParsedQuery
-from csconsole.domain.staff import role_allows
+from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.services.search import audit_search, open_customer
 from csconsole.ui.casework_menu import CaseworkMenu
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
 
     def _may_settle_conflicts(self) -> bool:
         has_service = getattr(self.console, "conflicts", None) is not None
-        return has_service and role_allows(self.session.staff.role, "review")
+        return has_service and self.session.may(Permission.REVIEW)
 
     def show_conflicts(self) -> ConflictsDialog | None:
         if self.is_locked or not self._may_settle_conflicts():

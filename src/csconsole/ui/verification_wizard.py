@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from csconsole.domain.policy import CorrectableField, QuestionKind
-from csconsole.domain.staff import role_allows
+from csconsole.domain.staff import Permission
 from csconsole.domain.verification import LABELS
 from csconsole.domain.verification_answers import Outcome
 from csconsole.services.auth import Session
@@ -155,7 +155,7 @@ class VerificationWizard(QDialog):
         self.lock_label.setWordWrap(True)
 
         # A supervisor lifts a lock from here: the reason, then Alt+U (or Enter in the field).
-        self.can_unlock = role_allows(session.staff.role, "unlock_verification")
+        self.can_unlock = session.may(Permission.UNLOCK_VERIFICATION)
         self.unlock_reason = QLineEdit()
         self.unlock_reason.setObjectName("unlockReason")
         self.unlock_reason.setAccessibleName("Reason for unlocking")
