@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from argon2 import PasswordHasher
 
@@ -93,6 +93,14 @@ class CaseWorld:
 
     def session(self, role: str) -> Any:
         return self.console.auth.sign_in(role, self.passwords[role])
+
+
+class OpenWorld(Protocol):
+    """The ``open_world`` fixture (tests/conftest.py): :func:`open_case_world` for this test."""
+
+    def __call__(
+        self, *, profile: str | None = None, ledger_url: str = "", console_open: bool = True
+    ) -> CaseWorld: ...
 
 
 def open_case_world(

@@ -1,10 +1,13 @@
-"""Shared fixtures: an in-memory keyring, a private CSCONSOLE_HOME, a small real demo cache."""
+"""Shared fixtures: an in-memory keyring, a private CSCONSOLE_HOME, a small real demo cache, the
+case world (a hand-made shop the case and verification tests know, see tests/casework.py), and
+the real database servers' fresh databases (tests/db_servers.py)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
@@ -12,6 +15,16 @@ from keyring.backend import KeyringBackend
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
+from tests.db_servers import (  # noqa: F401  (fixtures are found by name)
+    database_url,
+    mariadb_server,
+    mariadb_url,
+    pg_url,
+    postgres_server,
+)
+
+if TYPE_CHECKING:
+    from tests.casework import CaseWorld, OpenWorld
 
 # Qt tests run offscreen unless the run sets a platform (xvfb-run sets DISPLAY, not this).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -111,3 +124,41 @@ def demo(
         yield console, staff
     finally:
         console.close()
+
+
+@pytest.fixture
+def open_world(
+    paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path
+) -> Iterator[OpenWorld]:
+    """Opens the case world with the options a test needs (a policy profile, a central ledger;
+    ``console_open=False`` for command tests, whose commands open their own console), once per
+    test; its console is closed at the end."""
+    from tests.casework import open_case_world
+
+    to_close: list[CaseWorld] = []
+    calls = 0
+
+    def open_(
+        *, profile: str | None = None, ledger_url: str = "", console_open: bool = True
+    ) -> CaseWorld:
+        nonlocal calls
+        calls += 1
+        assert calls == 1, "one case world per test: they share the test's CSCONSOLE_HOME"
+        world = open_case_world(
+            paths, secret_store, tmp_path, profile=profile, ledger_url=ledger_url
+        )
+        if console_open:
+            to_close.append(world)
+        else:
+            world.console.close()
+        return world
+
+    yield open_
+    for world in to_close:
+        world.console.close()
+
+
+@pytest.fixture
+def world(open_world: OpenWorld) -> CaseWorld:
+    """The case world with the default profile, its console open."""
+    return open_world()

@@ -6,22 +6,18 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from csconsole import cli
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
-from tests.casework import JANE, JANE_SECRETS, CaseWorld, open_case_world
+from tests.casework import JANE, JANE_SECRETS, CaseWorld, OpenWorld
 
 
 @pytest.fixture
-def world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> CaseWorld:
-    w = open_case_world(paths, secret_store, tmp_path)
-    w.console.close()  # the commands open their own
-    return w
+def world(open_world: OpenWorld) -> CaseWorld:
+    """The shared case world, its console closed: the commands open their own."""
+    return open_world(console_open=False)
 
 
 class Runner:

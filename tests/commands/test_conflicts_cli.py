@@ -27,10 +27,8 @@ from tests.push.conflict_world import (
 from tests.push.file_keyring import FileKeyring
 from tests.push.fixtures import (  # noqa: F401  (fixtures are found by name)
     console_factory,
-    database_url,
     engines,
     make_shop,
-    pg_run_database,
 )
 
 BACKENDS = ["sqlite", "postgresql", "mariadb"]
@@ -56,7 +54,7 @@ class Desk:
 @pytest.fixture
 def desk(
     console_factory: Callable[..., Any],  # noqa: F811  (tests/push/fixtures.py)
-    database_url: str,  # noqa: F811
+    database_url: str,
     engines: list[Engine],  # noqa: F811
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

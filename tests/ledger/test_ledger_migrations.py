@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, inspect, select
 
 from csconsole.persistence.ledger import migrate as ledger_migrate
 from csconsole.persistence.ledger.schema import VERSION_TABLE, audit_event, clock, ledger_metadata
-from tests.push.servers import load_reference_schema
+from tests.push.fixtures import load_reference_schema
 
 BACKENDS = ["sqlite", "postgresql", "mariadb"]
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
 from csconsole.persistence.cache.engine import cache_key, connect_raw
-from tests.casework import JANE, open_case_world
+from tests.casework import JANE, OpenWorld
 
 Tamper = Callable[[Any], None]
 TARGET = 6
@@ -75,10 +74,8 @@ CASES: list[tuple[str, Tamper, int, str]] = [
 
 
 @pytest.fixture
-def cache_with_events(
-    paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path
-) -> tuple[Paths, dict[str, str], int]:
-    world = open_case_world(paths, secret_store, tmp_path)
+def cache_with_events(paths: Paths, open_world: OpenWorld) -> tuple[Paths, dict[str, str], int]:
+    world = open_world()
     rep = world.session("rep")
     for summary in ("first call", "second call", "third call"):
         case = world.console.cases.open_case(
@@ -86,7 +83,7 @@ def cache_with_events(
         )
         world.console.cases.add_note(rep, case.case_id, "rang back")
     events = world.console.verify_audit().events
-    world.console.close()
+    world.console.close()  # the tests change the file underneath (closing again is harmless)
     return paths, world.passwords, events
 
 

@@ -5,49 +5,19 @@ deleted, inserted or moved."""
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from csconsole import cli
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
-from tests.casework import JANE, open_case_world
+from tests.casework import JANE, OpenWorld
 
-# A PostgreSQL server the tests may create databases on (CI starts one; trust auth locally).
-SERVER = os.environ.get(
-    "CSCONSOLE_TEST_POSTGRES", "postgresql+psycopg://root@127.0.0.1:5432/postgres"
-)
 TARGET = 6
-
-
-@pytest.fixture
-def ledger_url() -> Iterator[str]:
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    name = f"csc_audit_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        # CI starts PostgreSQL (.ci/run); a missing server is a failure, never a silent skip.
-        pytest.fail(f"PostgreSQL at {SERVER} is not reachable: {type(exc).__name__}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _edit(ledger: Any, ws: str) -> None:
@@ -129,10 +99,8 @@ def _run(args: list[str], password: str, monkeypatch: pytest.MonkeyPatch, capsys
 
 @pytest.mark.parametrize(("name", "tamper", "bad_seq", "problem"), CASES, ids=[c[0] for c in CASES])
 def test_audit_verify_names_the_event_tampered_in_the_central_ledger(
-    paths: Paths,
-    secret_store: KeyringSecretStore,
-    tmp_path: Path,
-    ledger_url: str,
+    open_world: OpenWorld,
+    pg_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: Any,
     name: str,
@@ -140,14 +108,14 @@ def test_audit_verify_names_the_event_tampered_in_the_central_ledger(
     bad_seq: int,
     problem: str,
 ) -> None:
-    world = open_case_world(paths, secret_store, tmp_path, ledger_url=ledger_url)
+    world = open_world(ledger_url=pg_url)
     rep = world.session("rep")
     for summary in ("first call", "second call", "third call"):
         case = world.console.cases.open_case(
             rep, "access", customer_id=JANE, channel="phone", summary=summary
         )
         world.console.cases.add_note(rep, case.case_id, "rang back")
-    ledger: Engine = create_engine(ledger_url)
+    ledger: Engine = create_engine(pg_url)
     try:
         _, replicated = push_outbox_and_ledger(world.console, shop=None, ledger=ledger)
         assert replicated is not None and not replicated.error, replicated
@@ -155,7 +123,7 @@ def test_audit_verify_names_the_event_tampered_in_the_central_ledger(
         # The ledger numbers staff its own way; the cases follow their staff's new ids.
         mine = world.console.cases.list_cases(world.session("rep"))
         assert len(mine) == 3 and {c.owner for c in mine} == {"rep"}
-        world.console.close()
+        world.console.close()  # the commands open their own (closing again is harmless)
         password = world.passwords["supervisor"]
 
         code, out, err = _run(
@@ -182,14 +150,9 @@ def test_audit_verify_names_the_event_tampered_in_the_central_ledger(
 
 
 def test_without_a_ledger_the_check_says_so(
-    paths: Paths,
-    secret_store: KeyringSecretStore,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: Any,
+    open_world: OpenWorld, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    world = open_case_world(paths, secret_store, tmp_path)
-    world.console.close()
+    world = open_world(console_open=False)  # the command opens its own
     code, _, err = _run(
         ["audit", "verify", "--ledger"], world.passwords["supervisor"], monkeypatch, capsys
     )

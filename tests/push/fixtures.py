@@ -1,6 +1,6 @@
 """Fixtures of the ledger and push tests (imported by ``tests/push/conftest.py`` and
-``tests/ledger/conftest.py``): real databases, demo consoles with their own homes, a keyring a
-child process can read."""
+``tests/ledger/conftest.py``): demo consoles with their own homes, a keyring a child process can
+read, the reference shop's tables in a database (the databases: tests/db_servers.py)."""
 
 from __future__ import annotations
 
@@ -10,40 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths, save_settings
+from csconsole.demo import schema_path
 from csconsole.services.settings import Settings
 from tests.push.file_keyring import FileKeyring
-from tests.push.servers import (
-    fill_shop,
-    load_reference_schema,
-    mariadb_database,
-    pg_database,
-    pg_schema,
-    sqlite_url,
-)
 
 SHOP_CUSTOMERS = 60
-
-
-@pytest.fixture(scope="session")
-def pg_run_database() -> Iterator[str]:
-    with pg_database() as url:
-        yield url
-
-
-@pytest.fixture
-def pg_url(pg_run_database: str) -> Iterator[str]:
-    with pg_schema(pg_run_database) as url:
-        yield url
-
-
-@pytest.fixture
-def mariadb_url() -> Iterator[str]:
-    with mariadb_database() as url:
-        yield url
 
 
 @pytest.fixture
@@ -55,18 +30,47 @@ def engines() -> Iterator[list[Engine]]:
         engine.dispose()
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on the backend of the test's ``backend`` parameter."""
-    backend = request.param
-    if backend == "sqlite":
-        yield sqlite_url(tmp_path / "db.sqlite")
-    elif backend == "postgresql":
-        with pg_schema(request.getfixturevalue("pg_run_database")) as url:
-            yield url
-    else:
-        with mariadb_database() as url:
-            yield url
+def load_reference_schema(engine: Engine) -> None:
+    """The reference shop's tables (its DDL is portable to the three databases)."""
+    lines = schema_path().read_text(encoding="utf-8").splitlines()
+    ddl = "\n".join(line.split("--")[0] for line in lines)
+    with engine.begin() as conn:
+        for statement in ddl.split(";"):
+            if statement.strip():
+                conn.exec_driver_sql(statement)
+
+
+def fill_shop(engine: Engine, customers: int, *, start: int = 1) -> None:
+    """Customers with one billing address each: customer ``n`` is ``First{n} Last{n}``."""
+    ts = "2025-03-01 10:00:00"
+    people = [
+        {
+            "id": n,
+            "email": f"person{n}@example.com",
+            "first": f"First{n}",
+            "last": f"Last{n}",
+            "ts": ts,
+        }
+        for n in range(start, start + customers)
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customers (customer_id, email, first_name, last_name, locale,"
+                " created_at, updated_at, is_active, flagged_misuse)"
+                " VALUES (:id, :email, :first, :last, 'en_US', :ts, :ts, 1, 0)"
+            ),
+            people,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO addresses (address_id, customer_id, kind, street, city, postcode,"
+                " country, phone, updated_at)"
+                " VALUES (:id, :id, 'billing', '1 Main St', 'Springfield', '10001', 'US',"
+                " '+1 212 555 0100', :ts)"
+            ),
+            people,
+        )
 
 
 def make_shop(url: str, engines: list[Engine], customers: int = SHOP_CUSTOMERS) -> Engine:

@@ -30,8 +30,8 @@ from sqlalchemy import Engine, create_engine, select, text
 from csconsole.persistence.ledger.schema import audit_event, staff
 from csconsole.persistence.models import Staff
 from csconsole.services.ports import OutboxItem
+from tests.db_servers import mariadb_database, pg_database, sqlite_url
 from tests.push.fixtures import make_shop
-from tests.push.servers import mariadb_database, pg_schema, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 60
@@ -199,8 +199,8 @@ def scenario(
     if backend == "postgresql+pull":
         from csconsole.adapters.settings_file import save_settings
 
-        run_db = request.getfixturevalue("pg_run_database")
-        with pg_schema(run_db) as shop_url, pg_schema(run_db) as ledger_url:
+        request.getfixturevalue("postgres_server")
+        with pg_database() as shop_url, pg_database() as ledger_url:
             settings = console.settings.with_changes(
                 shop_url=shop_url, shop_mapping="reference", ledger_url=ledger_url
             )
@@ -215,10 +215,11 @@ def scenario(
             made.check()
             yield made
     elif backend == "postgresql":
-        run_db = request.getfixturevalue("pg_run_database")
-        with pg_schema(run_db) as shop_url, pg_schema(run_db) as ledger_url:
+        request.getfixturevalue("postgres_server")
+        with pg_database() as shop_url, pg_database() as ledger_url:
             yield _scenario(console, creds["rep"], shop_url, ledger_url, engines)
     elif backend == "mariadb":
+        request.getfixturevalue("mariadb_server")
         with mariadb_database() as shop_url, mariadb_database() as ledger_url:
             yield _scenario(console, creds["rep"], shop_url, ledger_url, engines)
     else:  # the demo's way: the ledger in the shop's own SQLite file

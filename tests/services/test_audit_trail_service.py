@@ -3,30 +3,17 @@ supervisors browse the trail by person, customer, action and period."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_integrity import ACK_ACTION, AuditChainBroken
 from csconsole.domain.audit_query import AuditFilter
 from csconsole.domain.errors import PermissionDenied
 from csconsole.persistence.cache import migrate
 from csconsole.services.audit_trail import NothingToAcknowledge
-from tests.casework import JANE, CaseWorld, audit_rows, open_case_world
-
-
-@pytest.fixture
-def world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
+from tests.casework import JANE, CaseWorld, audit_rows
 
 
 def tamper(world: CaseWorld, sql: str) -> None:

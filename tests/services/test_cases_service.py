@@ -4,15 +4,11 @@ through the outbox, and unmasking by verification level."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.domain.cases import CaseStatus, CaseTransitionError
 from csconsole.domain.errors import NotFound, PermissionDenied
 from csconsole.domain.policy import VerificationLevel
@@ -21,29 +17,9 @@ from tests.casework import (
     LAST_CARD,
     LAST_ORDER,
     CaseWorld,
+    OpenWorld,
     audit_rows,
-    open_case_world,
 )
-
-
-@pytest.fixture
-def world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
-
-
-@pytest.fixture
-def ndo_world(
-    paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path
-) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path, profile="national-diamond-outlet")
-    try:
-        yield w
-    finally:
-        w.console.close()
 
 
 def test_open_a_case_with_its_due_date_from_the_profile(world: CaseWorld) -> None:
@@ -143,8 +119,9 @@ def test_overdue_cases(world: CaseWorld) -> None:
 
 
 def test_account_misuse_is_a_case_and_flags_the_account_through_the_outbox(
-    ndo_world: CaseWorld,
+    open_world: OpenWorld,
 ) -> None:
+    ndo_world = open_world(profile="national-diamond-outlet")
     rep = ndo_world.session("rep")
     case = ndo_world.console.cases.open_case(
         rep, "account_misuse", customer_id=JANE, channel="email", summary="orders I never placed"

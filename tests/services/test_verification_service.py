@@ -5,15 +5,11 @@ logs."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.domain.errors import PermissionDenied
 from csconsole.domain.policy import CorrectableField, QuestionKind, VerificationLevel
 from csconsole.domain.verification import (
@@ -32,17 +28,7 @@ from tests.casework import (
     LAST_ORDER,
     CaseWorld,
     audit_rows,
-    open_case_world,
 )
-
-
-@pytest.fixture
-def world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
 
 
 def open_case(world: CaseWorld, session: Any, case_type: str = "access") -> int:

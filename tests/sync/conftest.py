@@ -1,9 +1,5 @@
-"""Fixtures for the sync tests: real PostgreSQL and MariaDB databases made and dropped per
-test, the demo shop, and consoles connected to a shop.
-
-The servers are part of the test environment (CI starts both). When one cannot be reached its
-tests fail with the reason; they are never skipped.
-"""
+"""Fixtures for the sync tests: the demo shop, and consoles connected to a shop. The real
+PostgreSQL and MariaDB databases (``pg_url``, ``mariadb_url``) are tests/db_servers.py's."""
 
 from __future__ import annotations
 
@@ -17,41 +13,8 @@ from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths, save_settings
 from csconsole.app import Console
 from csconsole.services.settings import Settings
-from tests.sync.shop_databases import check_server, scratch_database
 
 MakeConsole = Callable[..., Console]
-
-
-def _require(kind: str, where: str) -> None:
-    reason = check_server(kind)
-    if reason is not None:
-        pytest.fail(
-            f"{kind} at {where} is not reachable ({reason}). The sync tests run against the "
-            "real server; start it (CI does) instead of skipping them.",
-            pytrace=False,
-        )
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> None:
-    _require("postgresql", "127.0.0.1:5432")
-
-
-@pytest.fixture(scope="session")
-def mariadb_server() -> None:
-    _require("mariadb", "127.0.0.1:3306")
-
-
-@pytest.fixture
-def pg_url(postgres_server: None) -> Iterator[str]:
-    with scratch_database("postgresql") as url:
-        yield url
-
-
-@pytest.fixture
-def mariadb_url(mariadb_server: None) -> Iterator[str]:
-    with scratch_database("mariadb") as url:
-        yield url
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
 # ruff: noqa: S608 - test SQL over fixed table names
-"""Real shop databases for the sync tests: create and drop uniquely named databases on the
-machine's PostgreSQL and MariaDB, load a schema, and copy a reference shop into them (as is,
-or turned into Magento 2 tables)."""
+"""Shops in real databases for the sync tests: load a schema, and copy a reference shop into a
+database (as is, or turned into Magento 2 tables). The databases themselves come from
+tests/db_servers.py (``pg_url``, ``mariadb_url``)."""
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,8 +15,6 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 
 from csconsole.demo import schema_path
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-MARIADB_SERVER = "mysql+pymysql://root@127.0.0.1:3306"
 MAGENTO_SCHEMA = Path(__file__).with_name("magento2_schema.sql")
 
 REFERENCE_TABLES = [
@@ -33,52 +27,6 @@ REFERENCE_TABLES = [
     "gift_recipients",
     "call_recordings",
 ]
-
-
-def server_url(kind: str) -> str:
-    return {"postgresql": PG_SERVER, "mariadb": MARIADB_SERVER}[kind]
-
-
-def check_server(kind: str) -> str | None:
-    """None if the server answers, else why not."""
-    url = server_url(kind) + ("/postgres" if kind == "postgresql" else "/")
-    engine = create_engine(url, connect_args={"connect_timeout": 5})
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
-        return None
-    except Exception as exc:
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    finally:
-        engine.dispose()
-
-
-@contextmanager
-def scratch_database(kind: str) -> Iterator[str]:
-    """A new empty database on the server, dropped afterwards. Yields its SQLAlchemy URL."""
-    name = f"csc_test_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    if kind == "postgresql":
-        admin = create_engine(PG_SERVER + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-        url = f"{PG_SERVER}/{name}"
-    else:
-        admin = create_engine(MARIADB_SERVER + "/")
-        with admin.connect() as conn:
-            conn.exec_driver_sql(
-                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-            )
-        url = f"{MARIADB_SERVER}/{name}?charset=utf8mb4"
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            if kind == "postgresql":
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            else:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-                conn.commit()
-        admin.dispose()
 
 
 def run_script(engine: Engine, script: str) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from csconsole.sync.errors import SchemaMismatch, ShopAuthFailed, ShopOffline, SyncError
 from csconsole.sync.runner import check_shop, connect_shop
+from tests.db_servers import MARIADB_ADMIN, PG_ADMIN, url_with_database
 from tests.sync.conftest import MakeConsole
 from tests.sync.shop_databases import (
-    MARIADB_SERVER,
     copy_as_magento,
     copy_reference,
     execute,
@@ -279,7 +280,7 @@ def test_unreachable_server_is_offline_and_retried(secret_store: Any) -> None:
 
 
 def test_missing_database_is_named(postgres_server: None, secret_store: Any) -> None:
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/nope_{uuid.uuid4().hex[:8]}"
+    url = url_with_database(PG_ADMIN, f"nope_{uuid.uuid4().hex[:8]}")
     with pytest.raises(SyncError, match="does not exist") as info:
         connect_shop(url, secret_store)
     assert not isinstance(info.value, ShopOffline)
@@ -289,12 +290,15 @@ def test_wrong_password_is_refused_clearly(
     mariadb_url: str, make_console: MakeConsole, secret_store: Any
 ) -> None:
     user = f"csc_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(MARIADB_SERVER + "/")
+    admin = create_engine(MARIADB_ADMIN)
     with admin.begin() as conn:
         conn.exec_driver_sql(f"CREATE USER '{user}'@'%%' IDENTIFIED BY 'right-horse'")
     try:
-        database = mariadb_url.rsplit("/", 1)[1]
-        bad = MARIADB_SERVER.replace("root@", f"{user}:wrong-horse@") + "/" + database
+        bad = (
+            make_url(mariadb_url)
+            .set(username=user, password="wrong-horse")
+            .render_as_string(hide_password=False)
+        )
         console = make_console(bad)
         assert "wrong-horse" not in console.paths.settings_file.read_text(encoding="utf-8")
         with pytest.raises(ShopAuthFailed) as info:

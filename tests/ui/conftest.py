@@ -1,5 +1,5 @@
 """Fixtures for the widget tests: a task runner that is drained before widgets go away, a fake
-console, and a main window over it."""
+console, a main window over it, and the shared case world under the widget tests' name."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from csconsole.ui.main_window import MainWindow
 from csconsole.ui.tasks import TaskRunner
+from tests.casework import CaseWorld
 from tests.ui.ui_fakes import FakeConsole, rep_session
 
 
@@ -50,3 +51,9 @@ def make_window(qtbot, runner: TaskRunner, fake_console: FakeConsole) -> WindowM
         return window
 
     return make
+
+
+@pytest.fixture
+def ui_world(world: CaseWorld) -> CaseWorld:
+    """``world`` of tests/conftest.py (one real case world), by the name the widget tests use."""
+    return world

@@ -3,21 +3,16 @@ bad filter input, and acknowledging a broken trail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QDate, Qt
 from sqlalchemy import text
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.domain.audit_query import AuditEventView
 from csconsole.ui.audit_browser import AuditBrowser, AuditEventModel, SeqRole
 from csconsole.ui.tasks import TaskRunner
-from tests.casework import JANE, CaseWorld, open_case_world
+from tests.casework import JANE, CaseWorld
 
 
 def test_model_passes_qtmodeltester(qtmodeltester: Any) -> None:
@@ -44,15 +39,6 @@ def test_model_passes_qtmodeltester(qtmodeltester: Any) -> None:
     assert model.index(4, 0).data(SeqRole) == 5
     model.set_events([])
     qtmodeltester.check(model)
-
-
-@pytest.fixture
-def ui_world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
 
 
 def browser_for(qtbot: Any, world: CaseWorld, runner: TaskRunner) -> AuditBrowser:

@@ -3,16 +3,11 @@ supervisor's view of all, and opening a case from the keyboard."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.domain.cases import CaseRecord, CaseStatus, CaseType, Channel
 from csconsole.ui.case_list import (
     OVERDUE_BACKGROUND,
@@ -22,7 +17,7 @@ from csconsole.ui.case_list import (
     OverdueRole,
 )
 from csconsole.ui.tasks import TaskRunner
-from tests.casework import JANE, CaseWorld, open_case_world
+from tests.casework import JANE, CaseWorld
 
 TODAY = date(2026, 3, 10)
 
@@ -74,15 +69,6 @@ def test_model_passes_qtmodeltester_and_highlights_overdue_cases(qtmodeltester: 
     model.set_cases([], TODAY)
     qtmodeltester.check(model)
     assert model.rowCount() == 0
-
-
-@pytest.fixture
-def ui_world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
 
 
 def show(qtbot: Any, widget: CaseListWidget) -> None:

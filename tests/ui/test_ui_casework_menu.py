@@ -4,28 +4,14 @@ supervisors only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.ui.casework_menu import CaseworkMenu
 from csconsole.ui.tasks import TaskRunner
-from tests.casework import JANE, CaseWorld, open_case_world
-
-
-@pytest.fixture
-def ui_world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
+from tests.casework import JANE, CaseWorld
 
 
 def window_for(qtbot: Any, world: CaseWorld, runner: TaskRunner, role: str) -> tuple[Any, Any]:

@@ -26,6 +26,7 @@ from csconsole.ui.conflicts_dialog import (
 )
 from csconsole.ui.main_window import MainWindow
 from csconsole.ui.tasks import TaskRunner
+from tests.db_servers import sqlite_url
 from tests.push.conflict_world import (
     PERSONAL,
     SAW,
@@ -37,7 +38,6 @@ from tests.push.conflict_world import (
     shop_email,
 )
 from tests.push.fixtures import console_factory, engines, make_shop  # noqa: F401
-from tests.push.servers import sqlite_url
 
 ALT = Qt.KeyboardModifier.AltModifier
 

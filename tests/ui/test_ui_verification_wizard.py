@@ -3,31 +3,17 @@ real encrypted cache: one question at a time, match / no match, level, lock, aff
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from csconsole.adapters.keyring_store import KeyringSecretStore
-from csconsole.adapters.settings_file import Paths
 from csconsole.domain.policy import QuestionKind, VerificationLevel
 from csconsole.domain.verification import PROMPTS
 from csconsole.domain.verification_answers import Outcome
 from csconsole.ui.tasks import TaskRunner
 from csconsole.ui.verification_wizard import VerificationWizard
-from tests.casework import JANE, JANE_SECRETS, CaseWorld, audit_rows, open_case_world
-
-
-@pytest.fixture
-def ui_world(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[CaseWorld]:
-    w = open_case_world(paths, secret_store, tmp_path)
-    try:
-        yield w
-    finally:
-        w.console.close()
+from tests.casework import JANE, JANE_SECRETS, CaseWorld, audit_rows
 
 
 def make_wizard(

@@ -8,7 +8,7 @@ from csconsole.domain.audit_integrity import ACK_ACTION, IntegrityReport, clean_
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.domain.errors import CsConsoleError
 from csconsole.domain.staff import Permission
-from csconsole.services.audit import record
+from csconsole.services.audit import record, record_acknowledgement
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, UnitOfWorkFactory
 
@@ -61,11 +61,11 @@ class AuditTrailService:
                 raise NothingToAcknowledge(
                     "The audit trail is intact; there is nothing to acknowledge."
                 )
-            digest = uow.audit_integrity.append_acknowledgement(
-                at=self._clock.now(),
-                actor=session.staff.username,
-                role=session.staff.role.value,
-                details={
+            digest = record_acknowledgement(
+                uow,
+                self._clock,
+                session,
+                {
                     "bad_seq": report.chain.bad_seq,
                     "problem": report.chain.problem,
                     "events_found": full.events,

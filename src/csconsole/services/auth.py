@@ -10,7 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from csconsole.domain.errors import PermissionDenied, SignInError
 from csconsole.domain.staff import Permission, Role, SignInPolicy, StaffMember, role_allows
-from csconsole.services.ports import Clock, StaffRecord, UnitOfWorkFactory
+from csconsole.services.audit import record, record_system_event, session_changes
+from csconsole.services.ports import Clock, UnitOfWorkFactory
 
 MIN_PASSWORD_CHARS = 12
 # The audited reason of a forced sign-out (``AuthService.still_signed_in``).
@@ -34,21 +35,6 @@ class Session:
             raise PermissionDenied(
                 f"{self.staff.role.value} {self.staff.username!r} may not {action}"
             )
-
-
-def session_changes(record: StaffRecord | None, staff: StaffMember) -> list[str]:
-    """What no longer matches between a signed-in person and their staff row now: "missing",
-    "inactive", "id", "role" (empty: the session is current)."""
-    if record is None:
-        return ["missing"]
-    changed: list[str] = []
-    if not record.active:
-        changed.append("inactive")
-    if record.staff_id != staff.staff_id:
-        changed.append("id")
-    if record.role is not staff.role:
-        changed.append("role")
-    return changed
 
 
 def generate_password() -> str:
@@ -80,7 +66,8 @@ class AuthService:
             record = uow.staff.by_username(username)
             now = self._clock.now()
             if record is None or not record.active:
-                uow.audit.append(
+                record_system_event(
+                    uow.audit,
                     at=now,
                     actor=username[:64] or "?",
                     role="unknown",
@@ -92,7 +79,8 @@ class AuthService:
             if record.last_failure_at is not None:
                 until = self._policy.locked_until(record.failed_attempts, record.last_failure_at)
                 if until is not None and now < until:
-                    uow.audit.append(
+                    record_system_event(
+                        uow.audit,
                         at=now,
                         actor=record.username,
                         role=record.role.value,
@@ -109,7 +97,8 @@ class AuthService:
                 self._hasher.verify(record.password_hash, password)
             except (VerificationError, InvalidHashError):
                 uow.staff.record_failure(record.staff_id, now)
-                uow.audit.append(
+                record_system_event(
+                    uow.audit,
                     at=now,
                     actor=record.username,
                     role=record.role.value,
@@ -124,7 +113,8 @@ class AuthService:
                 else None
             )
             uow.staff.record_success(record.staff_id, rehash)
-            uow.audit.append(
+            record_system_event(
+                uow.audit,
                 at=now,
                 actor=record.username,
                 role=record.role.value,
@@ -148,7 +138,9 @@ class AuthService:
             changed = session_changes(uow.staff.by_username(staff.username), staff)
             if not changed:
                 return True
-            uow.audit.append(
+            # The session is stale by definition here, so the checked path would refuse it.
+            record_system_event(
+                uow.audit,
                 at=self._clock.now(),
                 actor=staff.username,
                 role=staff.role.value,
@@ -174,10 +166,10 @@ class AuthService:
             for username, display_name, role in accounts:
                 password = generate_password()
                 uow.staff.add(username, display_name, role, self._hasher.hash(password))
-                uow.audit.append(
+                record_system_event(
+                    uow.audit,
                     at=self._clock.now(),
                     actor="system",
-                    role="system",
                     action="staff.created",
                     details={"username": username, "role": role.value},
                 )
@@ -204,19 +196,21 @@ class AuthService:
             if created_by is None:
                 if uow.staff.count() > 0:
                     raise PermissionDenied("only an admin may add staff")
-                actor, role_name = "system", "system"
             else:
                 created_by.require(Permission.MANAGE_STAFF)
-                actor, role_name = created_by.staff.username, created_by.staff.role.value
             if uow.staff.by_username(username) is not None:
                 raise ValueError(f"username: {username!r} already exists")
             staff_id = uow.staff.add(username, display_name, role, self._hasher.hash(password))
-            uow.audit.append(
-                at=self._clock.now(),
-                actor=actor,
-                role=role_name,
-                action="staff.created",
-                details={"username": username, "role": role.value},
-            )
+            details = {"username": username, "role": role.value}
+            if created_by is None:  # the first account of an empty cache
+                record_system_event(
+                    uow.audit,
+                    at=self._clock.now(),
+                    actor="system",
+                    action="staff.created",
+                    details=details,
+                )
+            else:
+                record(uow, self._clock, created_by, "staff.created", details=details)
             uow.commit()
         return staff_id

@@ -10,9 +10,10 @@ from typing import Protocol, Self
 
 from csconsole.domain.errors import CsConsoleError, NotFound
 from csconsole.domain.staff import Permission
+from csconsole.services.audit import record
 from csconsole.services.auth import Session
 from csconsole.services.outbox import ConflictView, Resolution, Status
-from csconsole.services.ports import AuditLog, Clock, OutboxItem
+from csconsole.services.ports import AuditLog, Clock, OutboxItem, StaffRepository
 
 OPEN_LIMIT = 200  # open conflicts listed at once, oldest first
 
@@ -31,6 +32,7 @@ class ConflictOutbox(Protocol):
 
 
 class ConflictUnitOfWork(Protocol):
+    staff: StaffRepository  # the settling person's row, checked before anything is recorded
     audit: AuditLog
     outbox: ConflictOutbox
 
@@ -55,11 +57,11 @@ class ConflictService:
         session.require(Permission.REVIEW)
         with self._uow() as uow:
             conflicts = uow.outbox.open_conflicts(OPEN_LIMIT)
-            uow.audit.append(
-                at=self._clock.now(),
-                actor=session.staff.username,
-                role=session.staff.role.value,
-                action="sync.conflicts_viewed",
+            record(
+                uow,
+                self._clock,
+                session,
+                "sync.conflicts_viewed",
                 details={
                     "count": len(conflicts),
                     "conflict_ids": ",".join(str(c.conflict_id) for c in conflicts),
@@ -101,11 +103,11 @@ class ConflictService:
                 at=self._clock.now(),
                 status=status,
             )
-            uow.audit.append(
-                at=self._clock.now(),
-                actor=session.staff.username,
-                role=session.staff.role.value,
-                action="sync.conflict_settled",
+            record(
+                uow,
+                self._clock,
+                session,
+                "sync.conflict_settled",
                 customer_id=_customer_of(found),
                 case_id=found.case_id,
                 details={

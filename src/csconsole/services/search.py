@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -47,6 +48,22 @@ class _Ranked:
         return [CustomerHit.from_row(row, kind, score) for kind, score, row in top]
 
 
+@dataclass(frozen=True, slots=True)
+class _NameVocabulary:
+    """The name index's distinct words, and the same words by (length, first letter)."""
+
+    words: list[str]
+    buckets: dict[tuple[int, str], list[str]]
+
+    @classmethod
+    def of(cls, words: Iterable[str]) -> _NameVocabulary:
+        listed = list(words)
+        buckets: dict[tuple[int, str], list[str]] = {}
+        for word in listed:
+            buckets.setdefault((len(word), word[:1]), []).append(word)
+        return cls(listed, buckets)
+
+
 class SearchService:
     """Read-only search over the local cache. Results are masked (see ``CustomerHit``)."""
 
@@ -56,8 +73,11 @@ class SearchService:
         self._lookup = lookup
         self._region = default_region
         self._limit = limit
-        self._vocabulary: list[str] | None = None
-        self._buckets: dict[tuple[int, str], list[str]] | None = None
+        # The worker thread loads the vocabulary, the sync thread forgets it: the generation
+        # (under the lock) tells a load whether a forget happened while it read.
+        self._vocabulary_lock = threading.Lock()
+        self._vocabulary_generation = 0
+        self._vocabulary: _NameVocabulary | None = None
 
     def parse(self, text: str) -> ParsedQuery:
         return parse_query(text, default_region=self._region)
@@ -139,23 +159,31 @@ class SearchService:
 
     def vocabulary(self) -> list[str]:
         """Distinct folded name tokens, loaded once per service (it changes only on sync)."""
-        if self._vocabulary is None:
-            self._vocabulary = list(self._lookup.name_vocabulary())
-        return self._vocabulary
+        return self._loaded_vocabulary().words
 
     def vocabulary_buckets(self) -> dict[tuple[int, str], list[str]]:
         """The vocabulary by (length, first letter)."""
-        if self._buckets is None:
-            buckets: dict[tuple[int, str], list[str]] = {}
-            for word in self.vocabulary():
-                buckets.setdefault((len(word), word[:1]), []).append(word)
-            self._buckets = buckets
-        return self._buckets
+        return self._loaded_vocabulary().buckets
 
     def forget_vocabulary(self) -> None:
-        """Call after a sync changed names."""
-        self._vocabulary = None
-        self._buckets = None
+        """Call after a sync changed names (from any thread). A load under way keeps what it
+        read for its own search but does not store it: the next search loads again."""
+        with self._vocabulary_lock:
+            self._vocabulary_generation += 1
+            self._vocabulary = None
+
+    def _loaded_vocabulary(self) -> _NameVocabulary:
+        with self._vocabulary_lock:
+            loaded, generation = self._vocabulary, self._vocabulary_generation
+        if loaded is not None:
+            return loaded
+        # Read outside the lock (it takes a while on a large cache); stored only if no sync
+        # forgot the vocabulary meanwhile, since the words read may be from before that sync.
+        loaded = _NameVocabulary.of(self._lookup.name_vocabulary())
+        with self._vocabulary_lock:
+            if generation == self._vocabulary_generation:
+                self._vocabulary = loaded
+        return loaded
 
     def summary(self, customer_id: int) -> CustomerSummary | None:
         return self._lookup.summary(customer_id)

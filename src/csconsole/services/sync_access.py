@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from csconsole.domain.errors import PermissionDenied
 from csconsole.domain.staff import Permission
+from csconsole.services.audit import record, record_system_event
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, UnitOfWorkFactory
 
@@ -45,16 +46,21 @@ class SyncAccess:
     def record_connection(
         self, session: Session | None, *, shop: str, mapping: str, ledger: str | None
     ) -> None:
-        """One audit event with the URLs as saved (never with a password)."""
+        """One audit event with the URLs as saved (never with a password). Without a session
+        (a desk set up before it has staff, see ``authorize_connection``) it is a system event
+        by "setup"."""
         details: dict[str, str] = {"shop": shop, "mapping": mapping}
         if ledger is not None:
             details["ledger"] = ledger
         with self._uow() as uow:
-            uow.audit.append(
-                at=self._clock.now(),
-                actor=session.staff.username if session else "setup",
-                role=session.staff.role.value if session else "system",
-                action=CONNECTION_CHANGED,
-                details=details,
-            )
+            if session is None:
+                record_system_event(
+                    uow.audit,
+                    at=self._clock.now(),
+                    actor="setup",
+                    action=CONNECTION_CHANGED,
+                    details=details,
+                )
+            else:
+                record(uow, self._clock, session, CONNECTION_CHANGED, details=details)
             uow.commit()

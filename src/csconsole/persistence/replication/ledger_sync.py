@@ -26,6 +26,7 @@ from csconsole.persistence.replication.shared import changed_keys, pull_shared, 
 from csconsole.persistence.replication.state import ChainFork
 from csconsole.persistence.repositories.outbox import SqlOutboxQueue
 from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
+from csconsole.services.audit import record_system_event
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import LEDGER_KIND, ItemResult, Outcome, qualified_key
 from csconsole.services.ports import Clock
@@ -172,10 +173,10 @@ class LedgerReplicator:
             conn = uow.session.connection()
 
             def audit(_conn: Connection, action: str, details: dict[str, Any]) -> None:
-                uow.audit.append(
+                record_system_event(
+                    uow.audit,
                     at=self._clock.now(),
                     actor="system",
-                    role="system",
                     action=action,
                     details=details,
                 )

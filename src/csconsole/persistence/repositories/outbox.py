@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from csconsole.persistence.models import CacheMeta
 from csconsole.persistence.models.outbox import OutboxEntry, SyncConflict
+from csconsole.services.audit import record_system_event
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import (
     KINDS,
@@ -231,10 +232,10 @@ class SqlOutboxQueue:
             with self._uow() as uow:
                 settled = _settle(uow.session.connection(), settle, conflicts)
                 if settled:
-                    uow.audit.append(
+                    record_system_event(
+                        uow.audit,
                         at=at,
                         actor=self._actor,
-                        role="system",
                         action="sync.outbox_settled",
                         details=_summary(results),
                     )
