@@ -60,7 +60,7 @@ def signed_in_window(qtbot, runner, demo):
 def wait_results(qtbot, window) -> None:
     panel = window.search_panel
     qtbot.waitUntil(
-        lambda: not panel.is_busy and (panel.shown is None or panel.shown.seq == panel._seq),
+        lambda: not panel.is_busy and (panel.shown is None or panel.shows_latest),
         timeout=10_000,
     )
 

@@ -33,7 +33,7 @@ def panel_text(window) -> str:
 def wait_search_done(qtbot, window) -> None:
     panel = window.search_panel
     qtbot.waitUntil(
-        lambda: not panel.is_busy and (panel.shown is None or panel.shown.seq == panel._seq),
+        lambda: not panel.is_busy and (panel.shown is None or panel.shows_latest),
         timeout=10_000,
     )
 

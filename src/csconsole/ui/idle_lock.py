@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from csconsole.services.auth import Session
 from csconsole.ui.console_like import AuthLike
-from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 INPUT_EVENTS = frozenset(
     {
@@ -234,11 +234,11 @@ class LockScreen(QWidget):
         self.error_label.hide()
         self.unlocked.emit()
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, failure: TaskFailure) -> None:
         self._checking = None
         self._set_checking(False)
         self.password_field.clear()
-        self._show_error(message)
+        self._show_error(failure.message)
         self.password_field.setFocus()
 
     def _show_error(self, message: str) -> None:
