@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from PySide6.QtCore import QObject, QTimer
+
 from csconsole.domain.audit_chain import ChainReport
 from csconsole.domain.audit_integrity import IntegrityReport
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
@@ -438,3 +440,42 @@ class FakeConsole:
 
 def rep_session(console: FakeConsole, username: str = "rep") -> Session:
     return Session(console.auth.staff[username][1], "test-desk")
+
+
+class VirtualTimer(QTimer):
+    """A ``QTimer`` on a virtual clock, for a widget that takes its timer: ``start`` arms it,
+    ``advance(ms)`` moves the clock and fires it when due. It never fires by itself, so a test
+    says exactly how much time passed between two inputs, and nothing races a real timeout.
+
+    The widgets call ``start``, ``stop``, ``isActive`` and ``remainingTime`` from Python, so
+    these overrides are what they see; ``timeout`` is the real signal."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.now_ms = 0
+        self.starts = 0  # how often it was (re)started
+        self._due_ms: int | None = None
+
+    def start(self, msec: int | None = None) -> None:  # type: ignore[override]
+        if msec is not None:
+            self.setInterval(msec)
+        self._due_ms = self.now_ms + self.interval()
+        self.starts += 1
+
+    def stop(self) -> None:
+        self._due_ms = None
+
+    def isActive(self) -> bool:
+        return self._due_ms is not None
+
+    def remainingTime(self) -> int:
+        return -1 if self._due_ms is None else self._due_ms - self.now_ms
+
+    def advance(self, ms: int) -> None:
+        """Let ``ms`` virtual milliseconds pass, firing at each due time on the way."""
+        target = self.now_ms + ms
+        while self._due_ms is not None and self._due_ms <= target:
+            self.now_ms = self._due_ms
+            self._due_ms = None if self.isSingleShot() else self.now_ms + max(1, self.interval())
+            self.timeout.emit()
+        self.now_ms = target

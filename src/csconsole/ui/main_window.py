@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         *,
         idle_timeout_ms: int | None = None,
+        idle_timer: QTimer | None = None,
         debounce_ms: int = DEBOUNCE_MS,
         settle_ms: int = SETTLE_MS,
         parent: QWidget | None = None,
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(console.settings.idle_lock_minutes)
-        self.idle = IdleWatcher(idle_timeout_ms, self)
+        self.idle = IdleWatcher(idle_timeout_ms, self, timer=idle_timer)
         self.idle.idle.connect(self.lock)
         self.idle.start()
         self.search_panel.search_field.setFocus()

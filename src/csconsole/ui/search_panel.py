@@ -162,14 +162,14 @@ class SearchPanel(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self._start_search)
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setInterval(settle_ms)
-        self._settle.timeout.connect(self.flush_settled)
+        self.debounce_timer = QTimer(self)
+        self.debounce_timer.setSingleShot(True)
+        self.debounce_timer.setInterval(debounce_ms)
+        self.debounce_timer.timeout.connect(self._start_search)
+        self.settle_timer = QTimer(self)
+        self.settle_timer.setSingleShot(True)
+        self.settle_timer.setInterval(settle_ms)
+        self.settle_timer.timeout.connect(self.flush_settled)
 
         self.search_field.textChanged.connect(self._text_changed)
         self.search_field.down_pressed.connect(self.focus_results)
@@ -183,7 +183,7 @@ class SearchPanel(QWidget):
     @property
     def is_busy(self) -> bool:
         """A search is waiting for the pause or running."""
-        return self._debounce.isActive() or self._searches.in_flight
+        return self.debounce_timer.isActive() or self._searches.in_flight
 
     @property
     def shown(self) -> SearchOutcome | None:
@@ -217,7 +217,7 @@ class SearchPanel(QWidget):
 
     def flush_settled(self) -> None:
         """Emit ``settled`` for the results on screen, once."""
-        self._settle.stop()
+        self.settle_timer.stop()
         if self._shown is not None and not self._shown_settled:
             self._shown_settled = True
             self.settled.emit(self._shown.query, list(self._shown.hits))
@@ -227,14 +227,14 @@ class SearchPanel(QWidget):
     def _text_changed(self, _text: str) -> None:
         self._searches.supersede()
         if not self.search_field.text().strip():
-            self._debounce.stop()
+            self.debounce_timer.stop()
             self._show(None)
             return
-        self._debounce.start()
+        self.debounce_timer.start()
 
     def _enter_in_field(self) -> None:
-        if self._debounce.isActive():
-            self._debounce.stop()
+        if self.debounce_timer.isActive():
+            self.debounce_timer.stop()
             self._start_search()
         elif self.shows_latest:
             self.focus_results()
@@ -256,7 +256,7 @@ class SearchPanel(QWidget):
         self.search_failed.emit(failure.message)
 
     def _show(self, outcome: SearchOutcome | None) -> None:
-        self._settle.stop()
+        self.settle_timer.stop()
         self._shown = outcome
         self._shown_generation = self._searches.generation
         self._shown_settled = outcome is None
@@ -280,7 +280,7 @@ class SearchPanel(QWidget):
             noun = "result" if count == 1 else "results"
             self._set_hint(f"{count} {noun}. Down: go to the results; Enter opens one.")
         self.results_shown.emit(count, outcome.elapsed_ms)
-        self._settle.start()
+        self.settle_timer.start()
 
     def _open_row(self, row: int) -> None:
         hit = self.model.hit(row)

@@ -83,6 +83,7 @@ class SyncController(QObject):
         interval_s: float = INTERVAL_S,
         backoff_s: Sequence[float] = OFFLINE_BACKOFF_S,
         auto: bool = True,
+        timer: QTimer | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -94,7 +95,8 @@ class SyncController(QObject):
         self._runner = TaskRunner(self)
         self._handle: TaskHandle | None = None
         self._auto = auto
-        self._timer = QTimer(self)
+        # The next scheduled sync; tests give a timer on a virtual clock.
+        self._timer = timer if timer is not None else QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._scheduled)
         self.next_in_ms: int | None = None
