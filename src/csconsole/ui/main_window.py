@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
         runner.session_ended.connect(self._session_ended)
         self.sync_controller.finished.connect(self._sync_finished)
         self.sync_controller.status_changed.connect(self._sync_status_changed)
-        # Supervisors settle push conflicts (ui/conflicts_dialog.py); hidden for other roles.
+        # Those who may review (supervisors, admins) settle push conflicts
+        # (ui/conflicts_dialog.py); the action is hidden from everyone else.
         self.conflicts_dialog: ConflictsDialog | None = None
         self.conflicts_action = QAction("Sync &conflicts…", self)
         self.conflicts_action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
