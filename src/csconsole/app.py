@@ -31,6 +31,7 @@ from csconsole.services.auth import AuthService
 from csconsole.services.cases import CaseService
 from csconsole.services.clock import SystemClock
 from csconsole.services.conflicts import ConflictService
+from csconsole.services.customer_access import CustomerAccessService
 from csconsole.services.outbox import PushReport
 from csconsole.services.ports import Clock, SecretStore
 from csconsole.services.search import SearchService
@@ -69,6 +70,7 @@ class Console:
     verification: VerificationService
     unmask: UnmaskService
     audit_trail: AuditTrailService
+    customers: CustomerAccessService  # opening a customer and recording a search (the window)
 
     @classmethod
     def open(
@@ -120,6 +122,7 @@ class Console:
             ),
             unmask=UnmaskService(uow, clock, profile),
             audit_trail=AuditTrailService(uow, clock),
+            customers=CustomerAccessService(uow, clock, search),
         )
 
     def close(self) -> None:

@@ -7,10 +7,14 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from csconsole.commands import COMMANDS
 from csconsole.commands.common import fail
 from csconsole.domain.errors import CsConsoleError
+
+if TYPE_CHECKING:
+    from csconsole.ui.console_like import ConsoleLike
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # opening run on the UI's worker thread.
         from csconsole.ui.main import run
 
-        def open_console() -> object:
+        def open_console() -> ConsoleLike:  # mypy checks that Console is what the window uses
             from csconsole.app import Console
 
             return Console.open()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLabel
 
 from csconsole.ui.idle_lock import IdleWatcher, minutes_to_ms
+from tests.ui.ui_fakes import VirtualTimer
 
 
 def unlock_with(qtbot, window, user: str | None, password: str) -> None:
@@ -46,13 +48,17 @@ def test_locks_after_the_pause_and_hides_the_content(qtbot, make_window):
 
 
 def test_input_keeps_it_unlocked(qtbot, make_window):
-    window = make_window(idle_timeout_ms=400)
+    timer = VirtualTimer()
+    window = make_window(idle_timeout_ms=400, idle_timer=timer)
     field = window.search_panel.search_field
     for _ in range(8):  # 8 x 100 ms of typing: twice the timeout, never a 400 ms pause
         qtbot.keyClick(field, Qt.Key.Key_A)
-        qtbot.wait(100)
+        timer.advance(100)
     assert not window.is_locked
-    qtbot.waitUntil(lambda: window.is_locked, timeout=5000)
+    timer.advance(299)  # 399 ms since the last key
+    assert not window.is_locked
+    timer.advance(1)
+    assert window.is_locked
 
 
 def test_wrong_password_keeps_it_locked_right_one_unlocks(qtbot, make_window, fake_console):
@@ -121,12 +127,28 @@ def test_timeout_comes_from_settings_by_default(qtbot, make_window, fake_console
 
 
 def test_idle_watcher_fires_once_and_stops_watching(qtbot):
-    watcher = IdleWatcher(50)
+    timer = VirtualTimer()
+    watcher = IdleWatcher(50, timer=timer)
     fired: list[bool] = []
     watcher.idle.connect(lambda: fired.append(True))
     watcher.start()
-    qtbot.waitUntil(lambda: fired == [True])
-    qtbot.wait(150)
+    timer.advance(49)
+    assert fired == []
+    timer.advance(1)
     assert fired == [True]
+    # Input after the lock does not start the countdown again, nor does more time.
+    key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    QApplication.sendEvent(QApplication.instance(), key)
+    timer.advance(10_000)
+    assert fired == [True]
+    assert not watcher.is_running
     watcher.stop()
     assert not watcher.is_running
+
+
+def test_the_idle_watcher_runs_on_a_real_timer_too(qtbot):
+    watcher = IdleWatcher(50)
+    with qtbot.waitSignal(watcher.idle, timeout=5_000):
+        watcher.start()
+    assert not watcher.is_running
+    watcher.stop()

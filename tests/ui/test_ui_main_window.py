@@ -33,7 +33,7 @@ def panel_text(window) -> str:
 def wait_search_done(qtbot, window) -> None:
     panel = window.search_panel
     qtbot.waitUntil(
-        lambda: not panel.is_busy and (panel.shown is None or panel.shown.seq == panel._seq),
+        lambda: not panel.is_busy and (panel.shown is None or panel.shows_latest),
         timeout=10_000,
     )
 
@@ -205,11 +205,18 @@ def test_escape_and_ctrl_k_go_back_to_the_search_field(qtbot, make_window):
     assert window.find_action.shortcut().toString() == "Ctrl+K"
 
 
-def test_settled_search_is_audited_once(qtbot, make_window, fake_console):
+def test_settled_search_is_audited_once(qtbot, make_window, fake_console, runner):
     window = make_window(settle_ms=100)
+    panel = window.search_panel
+    settled: list[object] = []
+    panel.settled.connect(lambda _query, hits: settled.append(hits))
     type_search(qtbot, window, "smith")
     qtbot.waitUntil(lambda: window.audited_searches == 1)
-    qtbot.wait(300)
+    # Nothing more can come: the settle timer is stopped and no audit waits on the runner.
+    assert not panel.settle_timer.isActive()
+    assert runner.pending() == 0
+    panel.flush_settled()  # as when the window closes: results settled once stay settled
+    assert len(settled) == 1
     assert fake_console.uow.actions() == ["customer.search"]
     details = fake_console.uow.events[0]["details"]
     assert details["results"] == len(names(window))

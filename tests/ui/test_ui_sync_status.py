@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow
 from csconsole.sync.errors import ShopOffline, SyncCancelled, SyncError
 from csconsole.sync.status import SyncStatus
 from csconsole.ui.sync_status import SyncController, SyncStatusWidget, attach_sync_status
+from tests.ui.ui_fakes import VirtualTimer
 
 OK = SyncStatus(last_ok_at=datetime(2026, 3, 4, 10, 42), last_outcome="ok", pending_outbox=2)
 
@@ -61,10 +62,11 @@ def test_sync_runs_off_the_window_thread_with_progress(qtbot, controllers) -> No
 
 
 def test_offline_says_so_and_retries_with_growing_waits(qtbot, controllers) -> None:  # type: ignore[no-untyped-def]
-    calls: list[float] = []
+    timer = VirtualTimer()
+    calls: list[int] = []  # the virtual time of each sync
 
     def sync(progress: Any, cancelled: Any) -> None:
-        calls.append(time.monotonic())
+        calls.append(timer.now_ms)
         if len(calls) < 3:
             raise ShopOffline("Cannot reach the shop database postgresql://x:***@db/shop.")
 
@@ -72,17 +74,27 @@ def test_offline_says_so_and_retries_with_growing_waits(qtbot, controllers) -> N
         outcome = "offline" if len(calls) < 3 else "ok"
         return SyncStatus(last_ok_at=datetime(2026, 3, 4, 9, 0), last_outcome=outcome)
 
-    controller = controllers(sync, status, interval_s=3600, backoff_s=(0.2, 0.6))
+    controller = controllers(sync, status, interval_s=3600, backoff_s=(0.2, 0.6), timer=timer)
     widget = SyncStatusWidget(controller)
     qtbot.addWidget(widget)
     waits: list[int | None] = []
     controller.finished.connect(lambda _o: waits.append(controller.next_in_ms))
-    controller.start()
-    qtbot.waitUntil(lambda: len(waits) == 1, timeout=5_000)
+    with qtbot.waitSignal(controller.finished, timeout=5_000):
+        controller.start()
     assert widget.label.text().startswith("Offline — working from the local cache")
-    qtbot.waitUntil(lambda: len(waits) == 3, timeout=10_000)
-    assert waits == [200, 600, 3_600_000]
-    assert calls[2] - calls[1] > calls[1] - calls[0]
+    assert waits == [200]
+    timer.advance(199)
+    assert calls == [0] and not controller.running  # not retried before its time
+    with qtbot.waitSignal(controller.finished, timeout=5_000):
+        timer.advance(1)
+    assert calls == [0, 200]
+    assert waits == [200, 600]
+    timer.advance(599)
+    assert calls == [0, 200]
+    with qtbot.waitSignal(controller.finished, timeout=5_000):
+        timer.advance(1)
+    assert calls == [0, 200, 800]
+    assert waits == [200, 600, 3_600_000]  # back online: the normal interval
     assert widget.label.text() == "Synced 04 Mar 09:00"
 
 

@@ -1,13 +1,35 @@
-"""The task runner: one worker thread, results on the UI thread, errors as safe messages."""
+"""The task runner: one worker thread, results on the UI thread, errors as safe messages with
+their kind; "the latest request wins"."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6.QtCore import QThread
 
-from csconsole.domain.errors import CacheError
-from csconsole.ui.tasks import TaskRunner, error_message
+from csconsole.domain.errors import (
+    CacheError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SessionEnded,
+    SignInError,
+)
+from csconsole.domain.verification import (
+    QuestionNotAllowed,
+    VerificationError,
+    VerificationLocked,
+)
+from csconsole.sync.errors import ShopOffline
+from csconsole.ui.tasks import (
+    ErrorKind,
+    LatestRequest,
+    TaskFailure,
+    TaskRunner,
+    error_kind,
+    error_message,
+)
 
 
 def test_tasks_run_in_order_on_one_worker_thread_and_deliver_on_the_ui_thread(qtbot, runner):
@@ -42,7 +64,9 @@ def test_a_user_facing_error_arrives_as_its_message(qtbot, runner):
     handle = runner.submit(fail)
     with qtbot.waitSignal(handle.failed) as blocker:
         pass
-    assert blocker.args == ["The local cache cache.db cannot be opened: wrong key."]
+    assert blocker.args == [
+        TaskFailure(ErrorKind.FAILED, "The local cache cache.db cannot be opened: wrong key.")
+    ]
 
 
 def test_an_unexpected_error_never_shows_its_text(qtbot, runner, caplog):
@@ -54,7 +78,9 @@ def test_an_unexpected_error_never_shows_its_text(qtbot, runner, caplog):
     handle = runner.submit(fail, name="leaky")
     with qtbot.waitSignal(handle.failed) as blocker:
         pass
-    (message,) = blocker.args
+    (failure,) = blocker.args
+    assert failure.kind is ErrorKind.UNEXPECTED
+    message = failure.message
     assert "ValueError" in message
     assert "jane" not in message and "4990" not in message
     # The log gets the frames and the type, not the exception's text either.
@@ -153,3 +179,117 @@ def test_the_worker_thread_never_expires():
 def test_error_message_keeps_only_console_errors():
     assert error_message(CacheError("no key")) == "no key"
     assert "secret" not in error_message(RuntimeError("secret"))
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (VerificationLocked("Verification of this customer is locked."), ErrorKind.LOCKED),
+        (SessionEnded("Sign in again."), ErrorKind.SESSION_ENDED),
+        (PermissionDenied("This case is in another rep's queue."), ErrorKind.REFUSED),
+        (SignInError("Unknown user name or wrong password."), ErrorKind.REFUSED),
+        (NotFound("There is no case 7."), ErrorKind.NOT_FOUND),
+        (ShopOffline("The shop database cannot be reached."), ErrorKind.OFFLINE),
+        (InvalidInput("summary: say briefly what the caller asks for"), ErrorKind.INVALID_INPUT),
+        (QuestionNotAllowed("not this question"), ErrorKind.INVALID_INPUT),
+        (VerificationError("This verification has expired."), ErrorKind.FAILED),
+        (CacheError("no key"), ErrorKind.FAILED),
+        (ValueError("a bare ValueError"), ErrorKind.UNEXPECTED),
+        (KeyError("x"), ErrorKind.UNEXPECTED),
+    ],
+)
+def test_the_kind_is_told_from_the_exception_type(error, kind):
+    assert error_kind(error) is kind
+
+
+def test_a_failure_carries_its_kind_to_the_ui_thread(qtbot, runner):
+    def fail(_ctx):
+        raise VerificationLocked("Verification of this customer is locked; ask a supervisor.")
+
+    failures: list[TaskFailure] = []
+    handle = runner.submit(fail, on_failed=failures.append)
+    with qtbot.waitSignal(handle.failed):
+        pass
+    assert failures == [
+        TaskFailure(ErrorKind.LOCKED, "Verification of this customer is locked; ask a supervisor.")
+    ]
+
+
+# --- the latest request wins -----------------------------------------------------------------
+
+
+def gated(gate: threading.Event, value: str):
+    def run(_ctx):
+        assert gate.wait(5)
+        return value
+
+    return run
+
+
+def test_only_the_newest_result_is_delivered(qtbot, runner):
+    latest = LatestRequest(runner)
+    shown: list[str] = []
+    gate = threading.Event()
+    old = latest.submit(gated(gate, "old filter"), name="load", on_finished=shown.append)
+    new = latest.submit(lambda _ctx: "new filter", name="load", on_finished=shown.append)
+    assert latest.in_flight
+    with qtbot.waitSignals([old.finished, new.finished]):  # both ran; only one is shown
+        gate.set()
+    assert shown == ["new filter"]
+    assert latest.dropped == 1
+    assert not latest.in_flight
+
+
+def test_a_stale_failure_is_dropped_and_a_current_one_delivered(qtbot, runner):
+    latest = LatestRequest(runner)
+    failures: list[TaskFailure] = []
+    results: list[object] = []
+
+    def fail(_ctx):
+        raise NotFound("There is no case 7.")
+
+    stale = latest.submit(fail, name="load", on_finished=results.append, on_failed=failures.append)
+    current = latest.submit(
+        fail, name="load", on_finished=results.append, on_failed=failures.append
+    )
+    with qtbot.waitSignals([stale.failed, current.failed]):
+        pass
+    assert failures == [TaskFailure(ErrorKind.NOT_FOUND, "There is no case 7.")]
+    assert results == []
+    assert latest.dropped == 1
+
+
+def test_supersede_drops_what_is_in_flight_without_asking_anything(qtbot, runner):
+    latest = LatestRequest(runner)
+    shown: list[str] = []
+    handle = latest.submit(lambda _ctx: "cleared", name="search", on_finished=shown.append)
+    generation = latest.generation
+    assert latest.supersede() == generation + 1
+    assert not latest.in_flight
+    with qtbot.waitSignal(handle.finished):  # not cancelled: the task still ran
+        pass
+    assert shown == []
+    assert latest.dropped == 1
+
+
+def test_cancel_stale_cancels_the_superseded_task(qtbot, runner):
+    latest = LatestRequest(runner, cancel_stale=True)
+    gate = threading.Event()
+    ran: list[str] = []
+    shown: list[str] = []
+    runner.submit(lambda _ctx: gate.wait(5))  # holds the worker
+
+    def task(value: str):
+        def run(_ctx):
+            ran.append(value)
+            return value
+
+        return run
+
+    stale = latest.submit(task("ann"), name="search", on_finished=shown.append)
+    current = latest.submit(task("anna smith"), name="search", on_finished=shown.append)
+    assert stale.is_cancelled and not current.is_cancelled
+    with qtbot.waitSignals([stale.cancelled, current.finished]):
+        gate.set()
+    assert ran == ["anna smith"]  # the stale search never ran
+    assert shown == ["anna smith"]

@@ -1,30 +1,44 @@
 """Hand-written fakes of the console's services for the widget tests.
 
 The search is the real ``SearchService`` over an in-memory ``CustomerLookup``, so parsing,
-ranking and masking are the real ones; auth and the unit of work are small fakes that record
-what the window asked of them.
+ranking and masking are the real ones, and so is ``CustomerAccessService`` (opening a customer,
+recording a search) over a small fake unit of work that records what the window asked of it.
+``FakeConsole`` has every member of ``csconsole.ui.console_like.ConsoleLike``: the fake world
+has no cases, no conflicts and no shop, and its services answer as the real ones do then.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Self
 
+from PySide6.QtCore import QObject, QTimer
+
+from csconsole.domain.audit_chain import ChainReport
+from csconsole.domain.audit_integrity import IntegrityReport
+from csconsole.domain.audit_query import AuditEventView, AuditFilter
+from csconsole.domain.cases import CaseRecord
 from csconsole.domain.customers import CustomerRow, CustomerSummary
-from csconsole.domain.errors import SignInError
+from csconsole.domain.errors import NotFound, SignInError
 from csconsole.domain.lookup import reverse_digits
 from csconsole.domain.masking import mask_email, mask_phone, mask_postcode
 from csconsole.domain.staff import Role, StaffMember
 from csconsole.domain.text import digits_only, fold, name_index_text, normalise_postcode
+from csconsole.domain.unmasking import UnmaskedCustomer
 from csconsole.services.auth import Session
+from csconsole.services.customer_access import CustomerAccessService
+from csconsole.services.outbox import ConflictView, Resolution
 from csconsole.services.ports import StaffRecord
 from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
+from csconsole.services.verification import AnswerResult, LockView, VerificationStatus
+from csconsole.sync.errors import NotConnected
+from csconsole.sync.status import SyncStatus
 
 
 @dataclass
@@ -289,27 +303,136 @@ class FakeAuth:
         self.failures[username] = 0
         return Session(entry[1], "test-desk")
 
+    def still_signed_in(self, session: Session) -> bool:
+        entry = self.staff.get(session.staff.username)
+        return entry is not None and entry[1] == session.staff
+
 
 class FixedClock:
     def now(self) -> datetime:
         return datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
+class NoCases:
+    """``CaseBackend`` of a world without cases: every list is empty, nothing can be opened."""
+
+    def open_case(
+        self,
+        session: Session,
+        case_type: object,
+        *,
+        customer_id: int | None,
+        channel: object,
+        summary: str,
+    ) -> CaseRecord:
+        raise NotFound(f"There is no customer {customer_id} in the local cache.")
+
+    def list_cases(
+        self, session: Session, *, scope: str = "mine", include_closed: bool = False
+    ) -> list[CaseRecord]:
+        return []
+
+    def today(self) -> date:
+        return FixedClock().now().date()
+
+
+class NoCaseVerification:
+    """``VerificationBackend`` of a world without cases."""
+
+    def start(
+        self,
+        session: Session,
+        case_id: int,
+        *,
+        fields: Iterable[object] = (),
+        request: object = None,
+    ) -> VerificationStatus:
+        raise NotFound(f"There is no case {case_id}.")
+
+    def answer(
+        self, session: Session, verification_id: int, kind: object, answer: str
+    ) -> AnswerResult:
+        raise NotFound(f"There is no verification {verification_id}.")
+
+    def affirm(self, session: Session, verification_id: int) -> VerificationStatus:
+        raise NotFound(f"There is no verification {verification_id}.")
+
+    def end(self, session: Session, verification_id: int) -> VerificationStatus:
+        raise NotFound(f"There is no verification {verification_id}.")
+
+    def case_lock_state(self, session: Session, case_id: int) -> LockView:
+        raise NotFound(f"There is no case {case_id}.")
+
+    def unlock_case(self, session: Session, case_id: int, reason: str) -> LockView:
+        raise NotFound(f"There is no case {case_id}.")
+
+
+class NoCaseUnmask:
+    def view(self, session: Session, case_id: int) -> UnmaskedCustomer:
+        raise NotFound(f"There is no case {case_id}.")
+
+
+class EmptyAuditTrail:
+    """``AuditBackend`` over an empty, intact trail."""
+
+    def browse(self, session: Session, audit_filter: AuditFilter) -> list[AuditEventView]:
+        return []
+
+    def status(self) -> IntegrityReport:
+        return IntegrityReport(ChainReport(True, 0, ""), 0, "")
+
+    def acknowledge(self, session: Session, reason: str) -> object:
+        raise NotFound("The audit trail has no break to acknowledge.")
+
+
+class NoConflicts:
+    """``ConflictBackend`` with nothing the shop refused."""
+
+    def open(self, session: Session) -> list[ConflictView]:
+        return []
+
+    def settle(self, session: Session, conflict_id: int, resolution: Resolution) -> int | None:
+        raise NotFound(f"There is no sync conflict {conflict_id}.")
+
+
 @dataclass
 class FakeConsole:
-    """Has the attributes of ``csconsole.app.Console`` that the window uses."""
+    """Has every member of ``ConsoleLike`` (what the window uses of ``csconsole.app.Console``).
+
+    No shop is configured: ``sync`` refuses as the real one does, and counts the attempts."""
 
     lookup: FakeLookup = field(default_factory=FakeLookup)
     auth: FakeAuth = field(default_factory=FakeAuth)
     uow: FakeUowFactory = field(default_factory=FakeUowFactory)
     clock: FixedClock = field(default_factory=FixedClock)
     settings: Settings = field(default_factory=Settings)
+    cases: NoCases = field(default_factory=NoCases)
+    verification: NoCaseVerification = field(default_factory=NoCaseVerification)
+    unmask: NoCaseUnmask = field(default_factory=NoCaseUnmask)
+    audit_trail: EmptyAuditTrail = field(default_factory=EmptyAuditTrail)
+    conflicts: NoConflicts = field(default_factory=NoConflicts)
     closed: bool = False
+    sync_attempts: int = 0
     search: SearchService = field(init=False)
+    customers: CustomerAccessService = field(init=False)
 
     def __post_init__(self) -> None:
         self.uow.members = self.auth.staff
         self.search = SearchService(self.lookup, default_region="US", limit=50)
+        self.customers = CustomerAccessService(self.uow, self.clock, self.search)
+
+    def sync(
+        self,
+        *,
+        full: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> object:
+        self.sync_attempts += 1
+        raise NotConnected("No shop database is set up; run `csconsole connect` first.")
+
+    def sync_status(self) -> SyncStatus:
+        return SyncStatus(connected=bool(self.settings.shop_url))
 
     def close(self) -> None:
         self.closed = True
@@ -317,3 +440,42 @@ class FakeConsole:
 
 def rep_session(console: FakeConsole, username: str = "rep") -> Session:
     return Session(console.auth.staff[username][1], "test-desk")
+
+
+class VirtualTimer(QTimer):
+    """A ``QTimer`` on a virtual clock, for a widget that takes its timer: ``start`` arms it,
+    ``advance(ms)`` moves the clock and fires it when due. It never fires by itself, so a test
+    says exactly how much time passed between two inputs, and nothing races a real timeout.
+
+    The widgets call ``start``, ``stop``, ``isActive`` and ``remainingTime`` from Python, so
+    these overrides are what they see; ``timeout`` is the real signal."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.now_ms = 0
+        self.starts = 0  # how often it was (re)started
+        self._due_ms: int | None = None
+
+    def start(self, msec: int | None = None) -> None:  # type: ignore[override]
+        if msec is not None:
+            self.setInterval(msec)
+        self._due_ms = self.now_ms + self.interval()
+        self.starts += 1
+
+    def stop(self) -> None:
+        self._due_ms = None
+
+    def isActive(self) -> bool:
+        return self._due_ms is not None
+
+    def remainingTime(self) -> int:
+        return -1 if self._due_ms is None else self._due_ms - self.now_ms
+
+    def advance(self, ms: int) -> None:
+        """Let ``ms`` virtual milliseconds pass, firing at each due time on the way."""
+        target = self.now_ms + ms
+        while self._due_ms is not None and self._due_ms <= target:
+            self.now_ms = self._due_ms
+            self._due_ms = None if self.isSingleShot() else self.now_ms + max(1, self.interval())
+            self.timeout.emit()
+        self.now_ms = target

@@ -20,6 +20,15 @@ class SessionEnded(PermissionDenied):
     deactivated or changed them): nothing more is recorded in their name."""
 
 
+class Locked(CsConsoleError):
+    """Refused because something is locked until a person lifts the lock (a customer's
+    verification after too many wrong answers); lets the window tell a lock from its type."""
+
+
+class InvalidInput(CsConsoleError, ValueError):
+    """What was typed or chosen was refused; the message names the field, never its value."""
+
+
 class CacheError(CsConsoleError):
     """The local cache is missing, corrupt or cannot be decrypted."""
 

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.errors import CsConsoleError, Locked
 from csconsole.domain.policy import (
     CorrectableField,
     LockoutRule,
@@ -57,7 +57,7 @@ class VerificationError(CsConsoleError):
         self.code = code or self.default_code
 
 
-class VerificationLocked(VerificationError):
+class VerificationLocked(VerificationError, Locked):
     default_code = "locked"
 
 

@@ -8,12 +8,13 @@ audit event (the service records it).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, time, timedelta
-from typing import Any, Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -37,7 +38,7 @@ from csconsole.domain.audit_integrity import IntegrityReport
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.services.auth import Session
 from csconsole.ui.record_table import RecordTableModel
-from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -69,7 +70,7 @@ ACTION_CHOICES = (
 
 
 class AuditEventModel(RecordTableModel[AuditEventView]):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(COLUMNS, key_role=SeqRole, key=lambda e: e.seq, parent=parent)
 
     def set_events(self, events: Sequence[AuditEventView]) -> None:
@@ -86,11 +87,11 @@ class AuditBackend(Protocol):
 
     def status(self) -> IntegrityReport: ...
 
-    def acknowledge(self, session: Session, reason: str) -> Any: ...
+    def acknowledge(self, session: Session, reason: str) -> object: ...
 
 
 def _start_of(day: QDate) -> datetime:
-    return datetime.combine(day.toPython(), time(), UTC)
+    return datetime(day.year(), day.month(), day.day(), tzinfo=UTC)
 
 
 class AuditBrowser(QWidget):
@@ -109,7 +110,8 @@ class AuditBrowser(QWidget):
         self._backend = backend
         self._session = session
         self._runner = runner
-        self._seq = 0
+        # Only the newest search's events are shown (each search is audited: none is cancelled).
+        self._searches = LatestRequest(runner)
         self.setObjectName("auditBrowser")
         self.setWindowTitle("Audit trail")
         today = today or QDate.currentDate()
@@ -230,28 +232,23 @@ class AuditBrowser(QWidget):
             self.message_label.setText(str(exc))
             return
         backend, session = self._backend, self._session
-        self._seq += 1
-        seq = self._seq
 
-        def run(_ctx: TaskContext) -> tuple[int, list[AuditEventView]]:
-            return seq, backend.browse(session, audit_filter)
+        def run(_ctx: TaskContext) -> list[AuditEventView]:
+            return backend.browse(session, audit_filter)
 
         self.message_label.setText("Searching…")
-        self._runner.submit(
+        self._searches.submit(
             run, name="audit_browse", on_finished=self._found, on_failed=self._failed
         )
 
-    def _found(self, result: tuple[int, list[AuditEventView]]) -> None:
-        seq, events = result
-        if seq != self._seq:
-            return  # a newer search is on its way: only its result is shown
+    def _found(self, events: list[AuditEventView]) -> None:
         self.model.set_events(events)
         count = len(events)
         self.message_label.setText(f"{count} event{'s' if count != 1 else ''}, newest first")
         self.searched.emit(count)
 
-    def _failed(self, message: str) -> None:
-        self.message_label.setText(message)
+    def _failed(self, failure: TaskFailure) -> None:
+        self.message_label.setText(failure.message)
 
     # --- chain state -------------------------------------------------------------------------
 

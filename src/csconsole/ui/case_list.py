@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,10 @@ from csconsole.domain.cases import CaseRecord
 from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.ui.record_table import RecordTableModel
-from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
+
+if TYPE_CHECKING:
+    from csconsole.services.cases import Scope
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -62,7 +65,7 @@ STATUS_COLUMN = HEADERS.index("Status")
 class CaseTableModel(RecordTableModel[CaseRecord]):
     """Read-only, in the service's order (soonest due first)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(COLUMNS, key_role=CaseIdRole, key=lambda c: c.case_id, parent=parent)
         self._today = date.today()
 
@@ -76,7 +79,7 @@ class CaseTableModel(RecordTableModel[CaseRecord]):
     def overdue_count(self) -> int:
         return sum(1 for c in self.records() if c.overdue(self._today))
 
-    def record_data(self, record: CaseRecord, column: int, role: int) -> Any:
+    def record_data(self, record: CaseRecord, column: int, role: int) -> object:
         overdue = record.overdue(self._today)
         if role == Qt.ItemDataRole.DisplayRole:
             text = self.text(record, column)
@@ -100,7 +103,7 @@ class CaseListBackend(Protocol):
     """``services.cases.CaseService`` provides it."""
 
     def list_cases(
-        self, session: Session, *, scope: Any = "mine", include_closed: bool = False
+        self, session: Session, *, scope: Scope = "mine", include_closed: bool = False
     ) -> list[CaseRecord]: ...
 
     def today(self) -> date: ...
@@ -116,24 +119,21 @@ class CaseListWidget(QWidget):
         session: Session,
         runner: TaskRunner,
         *,
-        supervisor: bool | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._backend = backend
         self._session = session
-        self._runner = runner
-        self._seq = 0
+        # The filter may change while a load runs: only the newest load is shown.
+        self._loads = LatestRequest(runner)
         self.setObjectName("caseList")
         self.setWindowTitle("Cases")
-        if supervisor is None:
-            supervisor = session.may(Permission.VIEW_ALL_CASES)
 
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scopeCombo")
         self.scope_combo.setAccessibleName("Which cases")
         self.scope_combo.addItem("My queue", "mine")
-        if supervisor:
+        if session.may(Permission.VIEW_ALL_CASES):
             self.scope_combo.addItem("All cases", "all")
         self.scope_combo.currentIndexChanged.connect(self.refresh)
         self.closed_box = QCheckBox("Show &closed")
@@ -173,27 +173,20 @@ class CaseListWidget(QWidget):
 
     def refresh(self) -> None:
         backend, session = self._backend, self._session
-        scope = self.scope_combo.currentData()
+        scope: Scope = self.scope_combo.currentData()
         include_closed = self.closed_box.isChecked()
-        self._seq += 1
-        seq = self._seq
 
-        def run(_ctx: TaskContext) -> tuple[int, list[CaseRecord], date]:
+        def run(_ctx: TaskContext) -> tuple[list[CaseRecord], date]:
             return (
-                seq,
                 backend.list_cases(session, scope=scope, include_closed=include_closed),
                 backend.today(),
             )
 
         self.summary_label.setText("Loading…")
-        self._runner.submit(
-            run, name="list_cases", on_finished=self._loaded, on_failed=self._failed
-        )
+        self._loads.submit(run, name="list_cases", on_finished=self._loaded, on_failed=self._failed)
 
-    def _loaded(self, result: tuple[int, list[CaseRecord], date]) -> None:
-        seq, cases, today = result
-        if seq != self._seq:
-            return  # the filter changed meanwhile: only the newest load is shown
+    def _loaded(self, result: tuple[list[CaseRecord], date]) -> None:
+        cases, today = result
         self.model.set_cases(cases, today)
         overdue = self.model.overdue_count()
         text = f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
@@ -204,8 +197,8 @@ class CaseListWidget(QWidget):
             self.table.selectRow(0)
         self.loaded.emit(len(cases))
 
-    def _failed(self, message: str) -> None:
-        self.summary_label.setText(message)
+    def _failed(self, failure: TaskFailure) -> None:
+        self.summary_label.setText(failure.message)
 
     def _activated(self, index: QModelIndex) -> None:
         case = self.model.case(index.row())

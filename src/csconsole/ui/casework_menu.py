@@ -14,39 +14,24 @@ the list; Ctrl+Shift+A shows the audit browser (supervisors).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from csconsole.domain.cases import CaseRecord
+from csconsole.domain.staff import Permission
 from csconsole.domain.unmasking import UnmaskedCustomer
 from csconsole.services.auth import Session
 from csconsole.ui.audit_browser import AuditBrowser
 from csconsole.ui.case_list import CaseListWidget
+from csconsole.ui.console_like import CaseworkConsole
 from csconsole.ui.open_case_dialog import OpenCaseDialog
-from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskRunner
 from csconsole.ui.unmasked_dialog import UnmaskedCustomerDialog
 from csconsole.ui.verification_wizard import VerificationWizard
 
 CurrentCustomer = Callable[[], tuple[int, str] | None]
-
-
-class CaseworkConsole(Protocol):
-    """The services of ``csconsole.app.Console`` the case screens use."""
-
-    @property
-    def cases(self) -> Any: ...
-
-    @property
-    def verification(self) -> Any: ...
-
-    @property
-    def unmask(self) -> Any: ...
-
-    @property
-    def audit_trail(self) -> Any: ...
 
 
 def _wrap(widget: QWidget, parent: QWidget, title: str, name: str) -> QDialog:
@@ -75,7 +60,8 @@ class CaseworkMenu(QObject):
         self._session = session
         self._runner = runner
         self._current_customer = current_customer
-        self.supervisor = session.staff.role.value == "supervisor"
+        # The audit trail is for those who may read it (supervisors); the service checks too.
+        self.may_read_audit = session.may(Permission.READ_AUDIT)
         self.case_list: CaseListWidget | None = None
         self.case_list_window: QDialog | None = None
         self.audit_browser: AuditBrowser | None = None
@@ -96,12 +82,12 @@ class CaseworkMenu(QObject):
         self.case_list_action = action("&Case list", "Ctrl+Shift+C", self.show_case_list)
         self.verify_action = action("&Verify caller of selected case", "Ctrl+Shift+V", self.verify)
         self.audit_action = action("&Audit trail", "Ctrl+Shift+A", self.show_audit_browser)
-        self.audit_action.setVisible(self.supervisor)
-        self.audit_action.setEnabled(self.supervisor)
+        self.audit_action.setVisible(self.may_read_audit)
+        self.audit_action.setEnabled(self.may_read_audit)
         menu = window.menuBar().addMenu("Ca&ses")
         for act in (self.open_case_action, self.case_list_action, self.verify_action):
             menu.addAction(act)
-        if self.supervisor:
+        if self.may_read_audit:
             menu.addSeparator()
             menu.addAction(self.audit_action)
 
@@ -114,7 +100,7 @@ class CaseworkMenu(QObject):
             self.verify_action,
             self.audit_action,
         ):
-            act.setEnabled(not locked and (act is not self.audit_action or self.supervisor))
+            act.setEnabled(not locked and (act is not self.audit_action or self.may_read_audit))
         if locked:
             for window in (
                 self.case_list_window,
@@ -152,9 +138,7 @@ class CaseworkMenu(QObject):
 
     def show_case_list(self) -> None:
         if self.case_list is None:
-            self.case_list = CaseListWidget(
-                self._console.cases, self._session, self._runner, supervisor=self.supervisor
-            )
+            self.case_list = CaseListWidget(self._console.cases, self._session, self._runner)
             self.case_list.case_activated.connect(self.verify_case)
             self.case_list_window = _wrap(self.case_list, self._window, "Cases", "caseListWindow")
         assert self.case_list_window is not None
@@ -186,7 +170,7 @@ class CaseworkMenu(QObject):
         unmask, session = self._console.unmask, self._session
 
         def run(_ctx: TaskContext) -> UnmaskedCustomer:
-            return unmask.view(session, case_id)  # type: ignore[no-any-return]
+            return unmask.view(session, case_id)
 
         self._runner.submit(
             run, name="unmask", on_finished=self._show_unmasked, on_failed=self._problem
@@ -199,7 +183,7 @@ class CaseworkMenu(QObject):
     # --- audit -------------------------------------------------------------------------------
 
     def show_audit_browser(self) -> None:
-        if not self.supervisor:
+        if not self.may_read_audit:
             return
         if self.audit_browser is None:
             self.audit_browser = AuditBrowser(
@@ -214,11 +198,11 @@ class CaseworkMenu(QObject):
         self.audit_window.activateWindow()
         self.audit_browser.person_field.setFocus()
 
-    def _problem(self, message: str) -> None:
+    def _problem(self, failure: TaskFailure) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "csconsole",
-            message,
+            failure.message,
             QMessageBox.StandardButton.Ok,
             self._window,
         )

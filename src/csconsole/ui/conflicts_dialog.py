@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelection,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -48,7 +49,7 @@ from csconsole.services.auth import Session
 from csconsole.services.conflicts import OPEN_LIMIT
 from csconsole.services.outbox import ConflictView, Outcome, Resolution
 from csconsole.ui.record_table import RecordTableModel
-from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -106,7 +107,7 @@ FIELDS_COLUMN = HEADERS.index("Fields")
 class ConflictTableModel(RecordTableModel[ConflictView]):
     """The open conflicts, oldest first (the service's order)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
             COLUMNS, key_role=ConflictIdRole, key=lambda c: c.conflict_id, parent=parent
         )
@@ -126,7 +127,7 @@ class ConflictFieldsModel(QAbstractTableModel):
     """One conflict's fields: what the rep saw, what the shop has now, what the rep wanted. The
     shop's value stands out where it is not what the rep saw."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._conflict: ConflictView | None = None
         self._names: list[str] = []
@@ -161,7 +162,7 @@ class ConflictFieldsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(FIELD_HEADERS)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         conflict = self._conflict
         if conflict is None or not index.isValid() or index.parent().isValid():
             return None
@@ -181,7 +182,7 @@ class ConflictFieldsModel(QAbstractTableModel):
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    ) -> object:
         if (
             role == Qt.ItemDataRole.DisplayRole
             and orientation == Qt.Orientation.Horizontal
@@ -243,7 +244,8 @@ class ConflictsDialog(QDialog):
         self._session = session
         self._runner = runner
         self._busy = False
-        self._seq = 0
+        # Only the newest read is shown (each read is audited: none is cancelled).
+        self._loads = LatestRequest(runner)
         self.setObjectName("conflictsDialog")
         self.setWindowTitle("Sync conflicts")
         self.resize(960, 560)
@@ -358,22 +360,17 @@ class ConflictsDialog(QDialog):
     def load(self) -> None:
         """Read the open conflicts on the runner (the service audits the look)."""
         backend, session = self._backend, self._session
-        self._seq += 1
-        seq = self._seq
 
-        def run(_ctx: TaskContext) -> tuple[int, list[ConflictView]]:
-            return seq, backend.open(session)
+        def run(_ctx: TaskContext) -> list[ConflictView]:
+            return backend.open(session)
 
         self._set_busy(True)
         self.message_label.setText("Reading the open conflicts…")
-        self._runner.submit(
+        self._loads.submit(
             run, name="conflicts_open", on_finished=self._loaded, on_failed=self._failed
         )
 
-    def _loaded(self, result: tuple[int, list[ConflictView]]) -> None:
-        seq, conflicts = result
-        if seq != self._seq:
-            return  # a newer load is on its way
+    def _loaded(self, conflicts: list[ConflictView]) -> None:
         keep = self.selected()
         self.model.set_conflicts(conflicts)
         self._set_busy(False)
@@ -458,10 +455,10 @@ class ConflictsDialog(QDialog):
         )
         return True
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: TaskFailure) -> None:
         self._set_busy(False)
-        self.message_label.setText(message)
-        self.failed.emit(message)
+        self.message_label.setText(failure.message)
+        self.failed.emit(failure.message)
 
     # --- state -------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Locking the window after a pause in input, and the lock screen that unlocks it.
 
 ``IdleWatcher`` watches every keyboard and mouse event of the application (an event filter on
-``QApplication``) and emits ``idle`` after ``timeout_ms`` without one. ``LockScreen`` covers the
+``QApplication``) and emits ``idle`` after ``timeout_ms`` without one. Its countdown is a
+``QTimer`` it is given or makes (tests give one on a virtual clock). ``LockScreen`` covers the
 window's content and unlocks only for the person who is signed in, with their password checked by
 ``auth.sign_in`` (so a wrong password counts toward their sign-in lockout and is audited). Anybody
 else is refused there: they must quit and sign in from the start.
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from csconsole.services.auth import Session
 from csconsole.ui.console_like import AuthLike
-from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 INPUT_EVENTS = frozenset(
     {
@@ -51,9 +52,11 @@ class IdleWatcher(QObject):
 
     idle = Signal()
 
-    def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self, timeout_ms: int, parent: QObject | None = None, *, timer: QTimer | None = None
+    ) -> None:
         super().__init__(parent)
-        self._timer = QTimer(self)
+        self._timer = timer if timer is not None else QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(timeout_ms)
         self._timer.timeout.connect(self.idle)
@@ -234,11 +237,11 @@ class LockScreen(QWidget):
         self.error_label.hide()
         self.unlocked.emit()
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, failure: TaskFailure) -> None:
         self._checking = None
         self._set_checking(False)
         self.password_field.clear()
-        self._show_error(message)
+        self._show_error(failure.message)
         self.password_field.setFocus()
 
     def _show_error(self, message: str) -> None:

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from csconsole.domain.errors import CsConsoleError
 from csconsole.ui.sign_in_dialog import SignInDialog
-from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskRunner
 
 if TYPE_CHECKING:  # the services load on the worker, behind the sign-in dialog
     from csconsole.services.auth import Session
@@ -40,7 +40,7 @@ USER_ENV = "CSCONSOLE_USER"
 EXIT_OPEN_FAILED = 1
 
 OpenConsole = Callable[[], "ConsoleLike"]
-WindowFactory = Callable[["ConsoleLike", "Session", TaskRunner], QWidget]
+WindowFactory = Callable[["ConsoleLike", "Session", TaskRunner], "MainWindow"]
 
 
 def _default_window(console: ConsoleLike, session: Session, runner: TaskRunner) -> MainWindow:
@@ -75,7 +75,7 @@ class Launcher(QObject):
         self._console: ConsoleLike | None = None
         self.console_ready = False
         self.dialog: SignInDialog | None = None
-        self.window: QWidget | None = None
+        self.window: MainWindow | None = None
 
     @property
     def console(self) -> ConsoleLike | None:
@@ -131,14 +131,14 @@ class Launcher(QObject):
         if self.dialog is not None:
             self.dialog.set_status("")
 
-    def _open_failed(self, message: str) -> None:
+    def _open_failed(self, failure: TaskFailure) -> None:
         parent = self.dialog if self.dialog is not None and self.dialog.isVisible() else None
         if self.dialog is not None:
             self.dialog.set_status("")
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "csconsole cannot start",
-            message,
+            failure.message,
             QMessageBox.StandardButton.Close,
             parent,
         )
@@ -152,25 +152,22 @@ class Launcher(QObject):
             self.exit_requested.emit(EXIT_OPEN_FAILED)
             return
         window = self._window_factory(console, session, self._runner)
-        closed = getattr(window, "closed", None)
-        if closed is not None:
-            closed.connect(lambda: self._window_closed(window))
+        window.closed.connect(lambda: self._window_closed(window))
         self.window = window
         window.show()
 
-    def _window_closed(self, window: QWidget) -> None:
-        reason = getattr(window, "sign_out_reason", None)
+    def _window_closed(self, window: MainWindow) -> None:
+        reason = window.sign_out_reason
         if not reason or window is not self.window:
             self.exit_requested.emit(0)
             return
-        self._sign_in_again(window, str(reason))
+        self._sign_in_again(window, reason)
 
-    def _sign_in_again(self, window: QWidget, reason: str) -> None:
+    def _sign_in_again(self, window: MainWindow, reason: str) -> None:
         """The window signed its person out (a sync changed their account): a new sign-in
         dialog with the reason; the console stays open, so signing in opens a new window and
         cancelling exits as at the start."""
-        session = getattr(window, "session", None)
-        username = session.staff.username if session is not None else self._username
+        username = window.session.staff.username
         self.window = None
         window.deleteLater()
         if self.dialog is not None:

@@ -17,15 +17,20 @@ from csconsole.domain.customers import CustomerHit, CustomerSummary
 from csconsole.domain.lookup import ParsedQuery
 from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
-from csconsole.services.search import audit_search, open_customer
+from csconsole.sync.status import SyncStatus
 from csconsole.ui.casework_menu import CaseworkMenu
 from csconsole.ui.conflicts_dialog import ConflictsDialog
 from csconsole.ui.console_like import ConsoleLike
 from csconsole.ui.customer_panel import CustomerPanel
 from csconsole.ui.idle_lock import IdleWatcher, LockScreen, minutes_to_ms
 from csconsole.ui.search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
-from csconsole.ui.sync_status import SyncController, SyncStatusWidget, attach_sync_status
-from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.sync_status import (
+    SyncController,
+    SyncOutcome,
+    SyncStatusWidget,
+    attach_sync_status,
+)
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 CHANNEL = "ui"
 SIGNED_OUT_BY_SYNC = (
@@ -43,6 +48,7 @@ class MainWindow(QMainWindow):
         runner: TaskRunner,
         *,
         idle_timeout_ms: int | None = None,
+        idle_timer: QTimer | None = None,
         debounce_ms: int = DEBOUNCE_MS,
         settle_ms: int = SETTLE_MS,
         parent: QWidget | None = None,
@@ -85,8 +91,6 @@ class MainWindow(QMainWindow):
         self.results_label.setAccessibleName("Search result count and time")
         self.statusBar().addWidget(self.results_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
-        self.sync_controller: SyncController | None = None
-        self.sync_widget: SyncStatusWidget | None = None
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("F5"))
         self.sync_action.setToolTip("Sync the local cache with the shop database now (F5)")
@@ -94,7 +98,14 @@ class MainWindow(QMainWindow):
         self.cancel_sync_action = QAction("Cancel s&ync", self)
         self.cancel_sync_action.setShortcut(QKeySequence("Shift+F5"))
         self.cancel_sync_action.setToolTip("Stop the running sync; the cache keeps what it had")
-        self._attach_sync(console)
+        connected = bool(console.settings.shop_url)
+        self.sync_controller = SyncController(
+            console.sync, console.sync_status, auto=connected, parent=self
+        )
+        self.sync_widget: SyncStatusWidget = attach_sync_status(self, self.sync_controller)
+        self.sync_action.triggered.connect(lambda: self.start_sync())
+        self.cancel_sync_action.triggered.connect(self.sync_controller.cancel)
+        self.sync_action.setEnabled(connected)
         # A sync may re-key, deactivate or change the signed-in person (shared staff replication):
         # after each good one the session is checked, and a stale one signs the person out.
         self.sign_out_reason: str | None = None
@@ -102,10 +113,10 @@ class MainWindow(QMainWindow):
         # An action refused with SessionEnded (services.audit.record) makes the same check
         # at once, before any sync finished.
         runner.session_ended.connect(self._session_ended)
-        if self.sync_controller is not None:
-            self.sync_controller.finished.connect(self._sync_finished)
-            self.sync_controller.status_changed.connect(self._sync_status_changed)
-        # Supervisors settle push conflicts (ui/conflicts_dialog.py); hidden for other roles.
+        self.sync_controller.finished.connect(self._sync_finished)
+        self.sync_controller.status_changed.connect(self._sync_status_changed)
+        # Those who may review (supervisors, admins) settle push conflicts
+        # (ui/conflicts_dialog.py); the action is hidden from everyone else.
         self.conflicts_dialog: ConflictsDialog | None = None
         self.conflicts_action = QAction("Sync &conflicts…", self)
         self.conflicts_action.setShortcut(QKeySequence("Ctrl+Shift+Y"))
@@ -160,61 +171,45 @@ class MainWindow(QMainWindow):
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(console.settings.idle_lock_minutes)
-        self.idle = IdleWatcher(idle_timeout_ms, self)
+        self.idle = IdleWatcher(idle_timeout_ms, self, timer=idle_timer)
         self.idle.idle.connect(self.lock)
         self.idle.start()
         self.search_panel.search_field.setFocus()
 
     # --- sync with the shop ---------------------------------------------------------------
 
-    def _attach_sync(self, console: ConsoleLike) -> None:
-        """The status-bar indicator and background sync, for a console that can sync (the
-        real one; test fakes without ``sync`` get neither)."""
-        sync_fn = getattr(console, "sync", None)
-        status_fn = getattr(console, "sync_status", None)
-        if sync_fn is None:
-            return
-        connected = bool(getattr(console.settings, "shop_url", ""))
-        self.sync_controller = SyncController(sync_fn, status_fn, auto=connected, parent=self)
-        self.sync_widget = attach_sync_status(self, self.sync_controller)
-        self.sync_action.triggered.connect(lambda: self.start_sync())
-        self.cancel_sync_action.triggered.connect(self.sync_controller.cancel)
-        self.sync_action.setEnabled(connected)
-
     def start_sync(self) -> bool:
-        if self.sync_controller is None or self.is_locked:
+        if self.is_locked:
             return False
         return self.sync_controller.start()
 
     def _may_settle_conflicts(self) -> bool:
-        has_service = getattr(self.console, "conflicts", None) is not None
-        return has_service and self.session.may(Permission.REVIEW)
+        return self.session.may(Permission.REVIEW)
 
     def show_conflicts(self) -> ConflictsDialog | None:
         if self.is_locked or not self._may_settle_conflicts():
             return None
         if self.conflicts_dialog is None:
-            conflicts = getattr(self.console, "conflicts")  # noqa: B009  (not in ConsoleLike)
-            self.conflicts_dialog = ConflictsDialog(conflicts, self.session, self._runner, self)
+            self.conflicts_dialog = ConflictsDialog(
+                self.console.conflicts, self.session, self._runner, self
+            )
             self.conflicts_dialog.settled.connect(self._conflict_settled)
         self.conflicts_dialog.show()
         self.conflicts_dialog.activateWindow()
         self.conflicts_dialog.load()
         return self.conflicts_dialog
 
-    def _sync_status_changed(self, status: object) -> None:
-        count = getattr(status, "conflicts", None)
-        if self.conflicts_dialog is not None and isinstance(count, int):
-            self.conflicts_dialog.note_open_count(count)
+    def _sync_status_changed(self, status: SyncStatus) -> None:
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.note_open_count(status.conflicts)
 
     def _conflict_settled(self, _conflict_id: int) -> None:
-        if self.sync_controller is not None:
-            self.sync_controller.refresh_status()  # the status bar's conflict count
+        self.sync_controller.refresh_status()  # the status bar's conflict count
 
     # --- the signed-in person after a sync ---------------------------------------------------
 
-    def _sync_finished(self, outcome: object) -> None:
-        if getattr(outcome, "kind", None) == "ok":
+    def _sync_finished(self, outcome: SyncOutcome) -> None:
+        if outcome.kind == "ok":
             self.check_session()
 
     def _session_ended(self) -> None:
@@ -225,15 +220,14 @@ class MainWindow(QMainWindow):
         """Check on the task runner that the session still matches its staff row in the cache
         (``AuthService.still_signed_in``, which audits a stale one); if not, sign the person out:
         ``sign_out_reason`` is set and the window closes. False if no check was started."""
-        still_signed_in = getattr(self.console.auth, "still_signed_in", None)
-        if still_signed_in is None or self.sign_out_reason is not None:
+        if self.sign_out_reason is not None:
             return False
         if self._checking_session is not None and not self._checking_session.is_done:
             return False
-        session = self.session
+        auth, session = self.console.auth, self.session
 
         def run(_ctx: TaskContext) -> bool:
-            return bool(still_signed_in(session))
+            return auth.still_signed_in(session)
 
         self._checking_session = self._runner.submit(
             run,
@@ -249,8 +243,8 @@ class MainWindow(QMainWindow):
         self.sign_out_reason = SIGNED_OUT_BY_SYNC
         self.close()
 
-    def _session_check_failed(self, message: str) -> None:
-        self._show_problem(f"Your sign-in could not be checked after the sync: {message}")
+    def _session_check_failed(self, failure: TaskFailure) -> None:
+        self._show_problem(f"Your sign-in could not be checked after the sync: {failure.message}")
 
     # --- locking -----------------------------------------------------------------------------
 
@@ -276,9 +270,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.content)
         for action in (self.find_action, self.lock_action):
             action.setEnabled(True)
-        self.sync_action.setEnabled(
-            self.sync_controller is not None and bool(self.console.settings.shop_url)
-        )
+        self.sync_action.setEnabled(bool(self.console.settings.shop_url))
         self.conflicts_action.setEnabled(self._may_settle_conflicts())
         self.results_label.clear()
         self.casework.set_locked(False)
@@ -292,12 +284,10 @@ class MainWindow(QMainWindow):
         return (summary.customer_id, summary.name) if summary is not None else None
 
     def open_hit(self, hit: CustomerHit) -> None:
-        console, session, customer_id = self.console, self.session, hit.customer_id
+        customers, session, customer_id = self.console.customers, self.session, hit.customer_id
 
         def run(_ctx: TaskContext) -> CustomerSummary | None:
-            return open_customer(
-                console.uow, console.clock, session, console.search, customer_id, CHANNEL
-            )
+            return customers.open_customer(session, customer_id, CHANNEL)
 
         if self._opening is not None and not self._opening.is_done:
             self._opening.cancel()
@@ -314,16 +304,16 @@ class MainWindow(QMainWindow):
             return
         self.customer_panel.show_summary(summary)
 
-    def _open_failed(self, message: str) -> None:
-        self.customer_panel.show_error(f"The customer could not be opened: {message}")
+    def _open_failed(self, failure: TaskFailure) -> None:
+        self.customer_panel.show_error(f"The customer could not be opened: {failure.message}")
 
     # --- auditing searches -------------------------------------------------------------------
 
     def _audit_search(self, query: ParsedQuery, hits: list[CustomerHit]) -> None:
-        console, session = self.console, self.session
+        customers, session = self.console.customers, self.session
 
         def run(_ctx: TaskContext) -> None:
-            audit_search(console.uow, console.clock, session, query, hits, CHANNEL)
+            customers.record_search(session, query, hits, CHANNEL)
 
         self._runner.submit(
             run, name="audit_search", on_finished=self._audited, on_failed=self._audit_failed
@@ -332,7 +322,8 @@ class MainWindow(QMainWindow):
     def _audited(self, _result: object) -> None:
         self.audited_searches += 1
 
-    def _audit_failed(self, message: str) -> None:
+    def _audit_failed(self, failure: TaskFailure) -> None:
+        message = failure.message
         self._show_problem(f"The search could not be recorded in the audit trail: {message}")
 
     # --- status ------------------------------------------------------------------------------
@@ -360,7 +351,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self.search_panel.flush_settled()
-        if self.sync_controller is not None:
-            self.sync_controller.shutdown()
+        self.sync_controller.shutdown()
         super().closeEvent(event)
         self.closed.emit()

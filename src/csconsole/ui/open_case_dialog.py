@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,24 +17,22 @@ from PySide6.QtWidgets import (
 )
 
 from csconsole.domain.cases import CaseRecord, Channel
-from csconsole.domain.errors import CsConsoleError
+from csconsole.domain.errors import InvalidInput
 from csconsole.domain.policy import CaseType
 from csconsole.services.auth import Session
-from csconsole.ui.tasks import TaskContext, TaskRunner
-
-
-class InputRejected(CsConsoleError):
-    """A service refused the input; its reason is fit for the dialog."""
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskRunner
 
 
 class OpenCaseBackend(Protocol):
+    """``services.cases.CaseService`` provides it."""
+
     def open_case(
         self,
         session: Session,
-        case_type: Any,
+        case_type: CaseType | str,
         *,
         customer_id: int | None,
-        channel: Any,
+        channel: Channel | str,
         summary: str,
     ) -> CaseRecord: ...
 
@@ -96,8 +94,8 @@ class OpenCaseDialog(QDialog):
 
     def submit(self) -> None:
         backend, session, customer_id = self._backend, self._session, self.customer_id
-        case_type = self.type_combo.currentData()
-        channel = self.channel_combo.currentData()
+        case_type: str = self.type_combo.currentData()
+        channel: str = self.channel_combo.currentData()
         summary = self.summary_field.text()
 
         def run(_ctx: TaskContext) -> CaseRecord:
@@ -106,7 +104,7 @@ class OpenCaseDialog(QDialog):
                     session, case_type, customer_id=customer_id, channel=channel, summary=summary
                 )
             except ValueError as exc:  # the service's reason names the field, never PD
-                raise InputRejected(str(exc)) from None
+                raise InvalidInput(str(exc)) from None
 
         self.buttons.setEnabled(False)
         self._runner.submit(run, name="open_case", on_finished=self._opened, on_failed=self._failed)
@@ -116,6 +114,6 @@ class OpenCaseDialog(QDialog):
         self.opened.emit(case)
         self.accept()
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: TaskFailure) -> None:
         self.buttons.setEnabled(True)
-        self.error_label.setText(message)
+        self.error_label.setText(failure.message)

@@ -4,9 +4,9 @@ objects): one row per record, one column per (header, text of the record)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
@@ -22,8 +22,8 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
         columns: Sequence[Column[R]],
         *,
         key_role: int,
-        key: Callable[[R], Any],
-        parent: Any = None,
+        key: Callable[[R], object],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
@@ -42,10 +42,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def records(self) -> list[R]:
         return list(self._records)
 
-    def row_of(self, key: Any) -> int:
+    def row_of(self, key: object) -> int:
         return next((row for row, r in enumerate(self._records) if self._key(r) == key), -1)
 
-    def remove(self, key: Any) -> None:
+    def remove(self, key: object) -> None:
         row = self.row_of(key)
         if row < 0:
             return
@@ -56,7 +56,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def text(self, record: R, column: int) -> str:
         return self._columns[column][1](record)
 
-    def record_data(self, record: R, column: int, role: int) -> Any:
+    def record_data(self, record: R, column: int, role: int) -> object:
         """What a subclass shows beyond the text and the key (None: nothing)."""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.text(record, column)
@@ -68,7 +68,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or index.parent().isValid():
             return None
         record = self.record_at(index.row())
@@ -80,7 +80,7 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    ) -> object:
         if (
             role == Qt.ItemDataRole.DisplayRole
             and orientation == Qt.Orientation.Horizontal

@@ -1,10 +1,10 @@
 """The search field and its results table: search as you type, off the UI thread.
 
-Each edit gets a sequence number; a search runs on the task runner after a short pause
-(debounce), and a result whose number is not the latest is dropped, so a slow search for "ann"
-can never overwrite the results for "anna smith". A result set that stayed on screen for
-``settle_ms`` (or that the rep opened a customer from) is *settled*: ``settled`` is emitted once
-for it, and the window audits it.
+A search runs on the task runner after a short pause in typing (debounce). The searches go
+through one ``LatestRequest``: each edit makes the one in flight stale (and cancels it), so a
+slow search for "ann" can never overwrite the results for "anna smith". A result set that stayed
+on screen for ``settle_ms`` (or that the rep opened a customer from) is *settled*: ``settled`` is
+emitted once for it, and the window audits it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from csconsole.domain.customers import CustomerHit
 from csconsole.domain.lookup import ParsedQuery
 from csconsole.services.search import SearchService
 from csconsole.ui.results_model import ResultsModel
-from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
 DEBOUNCE_MS = 120
 SETTLE_MS = 1500
@@ -37,7 +37,6 @@ PLACEHOLDER = "Name, email, phone, order number or postcode"
 
 @dataclass(frozen=True, slots=True)
 class SearchOutcome:
-    seq: int
     query: ParsedQuery
     hits: list[CustomerHit]
     elapsed_ms: float
@@ -110,12 +109,10 @@ class SearchPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self._search = search
-        self._runner = runner
-        self._seq = 0
-        self._in_flight: TaskHandle | None = None
+        self._searches = LatestRequest(runner, cancel_stale=True)
         self._shown: SearchOutcome | None = None
+        self._shown_generation = -1  # the searches' generation the shown results belong to
         self._shown_settled = True
-        self.dropped_stale = 0
 
         self.search_field = SearchField()
         self.search_field.setObjectName("searchField")
@@ -165,14 +162,14 @@ class SearchPanel(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.table, 1)
 
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self._start_search)
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setInterval(settle_ms)
-        self._settle.timeout.connect(self.flush_settled)
+        self.debounce_timer = QTimer(self)
+        self.debounce_timer.setSingleShot(True)
+        self.debounce_timer.setInterval(debounce_ms)
+        self.debounce_timer.timeout.connect(self._start_search)
+        self.settle_timer = QTimer(self)
+        self.settle_timer.setSingleShot(True)
+        self.settle_timer.setInterval(settle_ms)
+        self.settle_timer.timeout.connect(self.flush_settled)
 
         self.search_field.textChanged.connect(self._text_changed)
         self.search_field.down_pressed.connect(self.focus_results)
@@ -186,13 +183,21 @@ class SearchPanel(QWidget):
     @property
     def is_busy(self) -> bool:
         """A search is waiting for the pause or running."""
-        return self._debounce.isActive() or (
-            self._in_flight is not None and not self._in_flight.is_done
-        )
+        return self.debounce_timer.isActive() or self._searches.in_flight
 
     @property
     def shown(self) -> SearchOutcome | None:
         return self._shown
+
+    @property
+    def shows_latest(self) -> bool:
+        """The results on screen are those of the text in the field now."""
+        return self._shown is not None and self._shown_generation == self._searches.generation
+
+    @property
+    def dropped_stale(self) -> int:
+        """Search results that arrived after the text had changed, and were not shown."""
+        return self._searches.dropped
 
     def focus_search(self) -> None:
         self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -212,7 +217,7 @@ class SearchPanel(QWidget):
 
     def flush_settled(self) -> None:
         """Emit ``settled`` for the results on screen, once."""
-        self._settle.stop()
+        self.settle_timer.stop()
         if self._shown is not None and not self._shown_settled:
             self._shown_settled = True
             self.settled.emit(self._shown.query, list(self._shown.hits))
@@ -220,54 +225,40 @@ class SearchPanel(QWidget):
     # --- searching ---------------------------------------------------------------------------
 
     def _text_changed(self, _text: str) -> None:
-        self._seq += 1
-        self._cancel_in_flight()
+        self._searches.supersede()
         if not self.search_field.text().strip():
-            self._debounce.stop()
+            self.debounce_timer.stop()
             self._show(None)
             return
-        self._debounce.start()
+        self.debounce_timer.start()
 
     def _enter_in_field(self) -> None:
-        if self._debounce.isActive():
-            self._debounce.stop()
+        if self.debounce_timer.isActive():
+            self.debounce_timer.stop()
             self._start_search()
-        elif self._shown is not None and self._shown.seq == self._seq:
+        elif self.shows_latest:
             self.focus_results()
 
-    def _cancel_in_flight(self) -> None:
-        if self._in_flight is not None and not self._in_flight.is_done:
-            self._in_flight.cancel()
-        self._in_flight = None
-
     def _start_search(self) -> None:
-        seq, text, search = self._seq, self.search_field.text(), self._search
+        text, search = self.search_field.text(), self._search
 
         def run(ctx: TaskContext) -> SearchOutcome:
             ctx.check_cancelled()
             started = time.perf_counter()
             query = search.parse(text)
             hits = search.search(text)
-            return SearchOutcome(seq, query, hits, (time.perf_counter() - started) * 1000)
+            return SearchOutcome(query, hits, (time.perf_counter() - started) * 1000)
 
-        self._cancel_in_flight()
-        self._in_flight = self._runner.submit(
-            run, name="search", on_finished=self._finished, on_failed=self._failed
-        )
+        self._searches.submit(run, name="search", on_finished=self._show, on_failed=self._failed)
 
-    def _finished(self, outcome: SearchOutcome) -> None:
-        if outcome.seq != self._seq:
-            self.dropped_stale += 1
-            return
-        self._show(outcome)
-
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: TaskFailure) -> None:
         self._set_hint("Search failed.")
-        self.search_failed.emit(message)
+        self.search_failed.emit(failure.message)
 
     def _show(self, outcome: SearchOutcome | None) -> None:
-        self._settle.stop()
+        self.settle_timer.stop()
         self._shown = outcome
+        self._shown_generation = self._searches.generation
         self._shown_settled = outcome is None
         hits = outcome.hits if outcome is not None else []
         had_focus = self.table.hasFocus()
@@ -289,7 +280,7 @@ class SearchPanel(QWidget):
             noun = "result" if count == 1 else "results"
             self._set_hint(f"{count} {noun}. Down: go to the results; Enter opens one.")
         self.results_shown.emit(count, outcome.elapsed_ms)
-        self._settle.start()
+        self.settle_timer.start()
 
     def _open_row(self, row: int) -> None:
         hit = self.model.hit(row)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:  # the dialog is the first window: keep its imports light
     from csconsole.services.auth import Session
@@ -170,9 +170,9 @@ class SignInDialog(QDialog):
         self.signed_in.emit(session)
         self.accept()
 
-    def _refused(self, message: str) -> None:
+    def _refused(self, failure: TaskFailure) -> None:
         self._checking = None
         self._set_checking(False)
         self.password_field.clear()
-        self.show_error(message)
+        self.show_error(failure.message)
         self.password_field.setFocus()

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
-from typing import Any
+from typing import Literal, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -35,12 +35,23 @@ from PySide6.QtWidgets import (
 
 from csconsole.sync.errors import ShopOffline, SyncCancelled
 from csconsole.sync.status import SyncStatus
-from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
+from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 Progress = Callable[[str, int, int], None]
-# sync_fn(progress=..., cancelled=...) runs one sync on the calling thread (Console.sync).
-SyncFn = Callable[..., Any]
 StatusFn = Callable[[], SyncStatus]
+
+
+class SyncFn(Protocol):
+    """Runs one sync on the calling thread and returns its report (``Console.sync``)."""
+
+    def __call__(
+        self,
+        *,
+        full: bool = False,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> object: ...
+
 
 INTERVAL_S = 300
 OFFLINE_BACKOFF_S: tuple[int, ...] = (30, 60, 120, 300, 900)
@@ -49,8 +60,8 @@ PROGRESS_EVERY_S = 0.1
 
 @dataclass(frozen=True, slots=True)
 class SyncOutcome:
-    kind: str  # ok | offline | cancelled
-    report: Any = None
+    kind: Literal["ok", "offline", "cancelled"]
+    report: object = None  # the sync's report; the window reads only the status
     message: str = ""
     status: SyncStatus | None = None
 
@@ -72,6 +83,7 @@ class SyncController(QObject):
         interval_s: float = INTERVAL_S,
         backoff_s: Sequence[float] = OFFLINE_BACKOFF_S,
         auto: bool = True,
+        timer: QTimer | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,7 +95,8 @@ class SyncController(QObject):
         self._runner = TaskRunner(self)
         self._handle: TaskHandle | None = None
         self._auto = auto
-        self._timer = QTimer(self)
+        # The next scheduled sync; tests give a timer on a virtual clock.
+        self._timer = timer if timer is not None else QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._scheduled)
         self.next_in_ms: int | None = None
@@ -112,15 +125,16 @@ class SyncController(QObject):
             def cancelled() -> bool:
                 return ctx.cancelled
 
-            kwargs: dict[str, Any] = {"progress": progress, "cancelled": cancelled}
-            if full:
-                kwargs["full"] = True
             # A sync makes millions of short-lived objects; full collections would walk the
             # whole heap of the window each time, holding the interpreter lock the window
             # needs. What exists now is left out of them until the sync is over.
             gc.freeze()
             try:
-                outcome = SyncOutcome("ok", report=sync_fn(**kwargs))
+                if full:  # a sync function that never makes full loads need not take it
+                    report = sync_fn(full=True, progress=progress, cancelled=cancelled)
+                else:
+                    report = sync_fn(progress=progress, cancelled=cancelled)
+                outcome = SyncOutcome("ok", report=report)
             except ShopOffline as offline:
                 outcome = SyncOutcome("offline", message=str(offline))
             except SyncCancelled as stopped:
@@ -187,10 +201,10 @@ class SyncController(QObject):
             self.status_changed.emit(outcome.status)
         self.finished.emit(outcome)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: TaskFailure) -> None:
         self._offline_streak = 0
         self.schedule(self._interval_ms)
-        self.failed.emit(message)
+        self.failed.emit(failure.message)
         self.refresh_status()
 
     def _was_cancelled(self) -> None:

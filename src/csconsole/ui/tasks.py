@@ -8,7 +8,12 @@ were submitted. A task is a plain function ``fn(ctx) -> result``; it may report 
 Results, progress and errors are delivered on the UI thread through the ``TaskHandle``'s signals.
 An error arrives as a one-line message fit for the window: a ``CsConsoleError``'s own text, or a
 generic line naming only the exception type (a traceback or an arbitrary exception text may hold
-personal data, so neither is ever shown; the frames, without values, go to the log).
+personal data, so neither is ever shown; the frames, without values, go to the log). Beside the
+message a failure carries its ``ErrorKind``, told from the exception's type, so a widget reacts to
+a lock or a refusal without reading the message.
+
+``LatestRequest`` is for widgets that load again whenever a filter or the search text changes:
+only the newest request's outcome reaches them, an older one's is dropped.
 """
 
 from __future__ import annotations
@@ -17,19 +22,65 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
-from csconsole.domain.errors import CsConsoleError, SessionEnded
+from csconsole.domain.errors import (
+    CsConsoleError,
+    InvalidInput,
+    Locked,
+    NotFound,
+    PermissionDenied,
+    SessionEnded,
+    SignInError,
+)
+from csconsole.sync.errors import ShopOffline
 
 log = logging.getLogger(__name__)
 
-TaskFn = Callable[["TaskContext"], Any]
+T = TypeVar("T")
+TaskFn = Callable[["TaskContext"], object]
 
 
 class TaskCancelled(Exception):
     """Raised by ``TaskContext.check_cancelled``; the task ends quietly."""
+
+
+class ErrorKind(Enum):
+    """What kind of failure a task ended with, told from the exception's type."""
+
+    LOCKED = "locked"  # e.g. verification of the customer is locked until a supervisor unlocks
+    SESSION_ENDED = "session_ended"  # the signed-in person's staff row changed: sign in again
+    REFUSED = "refused"  # not allowed: the role, another rep's case, a wrong password
+    NOT_FOUND = "not_found"
+    OFFLINE = "offline"  # the shop or the central ledger cannot be reached
+    INVALID_INPUT = "invalid_input"  # what was typed or chosen; the message names the field
+    FAILED = "failed"  # any other expected error; its message says why
+    UNEXPECTED = "unexpected"  # a bug or an unforeseen error: a generic message, frames logged
+
+
+# Most specific first: SessionEnded is a PermissionDenied, a QuestionNotAllowed both a
+# verification refusal and a ValueError.
+_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], ErrorKind], ...] = (
+    (SessionEnded, ErrorKind.SESSION_ENDED),
+    (Locked, ErrorKind.LOCKED),
+    ((PermissionDenied, SignInError), ErrorKind.REFUSED),
+    (NotFound, ErrorKind.NOT_FOUND),
+    (ShopOffline, ErrorKind.OFFLINE),
+    ((InvalidInput, ValueError), ErrorKind.INVALID_INPUT),
+)
+
+
+def error_kind(exc: BaseException) -> ErrorKind:
+    if not isinstance(exc, CsConsoleError):
+        return ErrorKind.UNEXPECTED  # a bare ValueError's text is not made for the window
+    for types, kind in _KINDS:
+        if isinstance(exc, types):
+            return kind
+    return ErrorKind.FAILED
 
 
 def error_message(exc: BaseException) -> str:
@@ -40,6 +91,18 @@ def error_message(exc: BaseException) -> str:
         f"Something went wrong ({type(exc).__name__}). Try again; if it keeps happening, "
         "tell your administrator (the details are in the log)."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFailure:
+    """How a task failed: its kind, and a one-line message fit for the window."""
+
+    kind: ErrorKind
+    message: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> TaskFailure:
+        return cls(error_kind(exc), error_message(exc))
 
 
 class TaskContext:
@@ -63,13 +126,13 @@ class TaskContext:
 class TaskHandle(QObject):
     """One submitted task. Lives on the UI thread; its public signals fire there.
 
-    ``finished(object)`` carries the task's return value, ``failed(str)`` a message,
+    ``finished(object)`` carries the task's return value, ``failed(object)`` a ``TaskFailure``,
     ``cancelled()`` fires instead of either once ``cancel()`` was called before delivery.
     """
 
     progress = Signal(int, int, str)
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # TaskFailure
     cancelled = Signal()
     # Emitted on the worker thread; queued to the slots below on the UI thread.
     _progress_from_worker = Signal(int, int, str)
@@ -112,7 +175,7 @@ class TaskHandle(QObject):
             log.info("task %r ended with %s", self.name, type(exc).__name__)
             if isinstance(exc, SessionEnded):  # the window signs the person out (queued)
                 self._runner.session_ended.emit()
-            self._done_from_worker.emit(False, error_message(exc))
+            self._done_from_worker.emit(False, TaskFailure.of(exc))
         except BaseException as exc:  # every error must reach the UI as a message
             log.error(
                 "task %r failed with %s:\n%s",
@@ -120,7 +183,7 @@ class TaskHandle(QObject):
                 type(exc).__name__,
                 "".join(traceback.format_tb(exc.__traceback__)),
             )
-            self._done_from_worker.emit(False, error_message(exc))
+            self._done_from_worker.emit(False, TaskFailure.of(exc))
         else:
             self._done_from_worker.emit(True, result)
 
@@ -137,10 +200,10 @@ class TaskHandle(QObject):
             self.cancelled.emit()
         elif ok:
             self.finished.emit(payload)
-        elif payload is None:
-            self.cancelled.emit()
+        elif isinstance(payload, TaskFailure):
+            self.failed.emit(payload)
         else:
-            self.failed.emit(str(payload))
+            self.cancelled.emit()
 
 
 class TaskRunner(QObject):
@@ -163,11 +226,11 @@ class TaskRunner(QObject):
 
     def submit(
         self,
-        fn: TaskFn,
+        fn: Callable[[TaskContext], T],
         *,
         name: str = "task",
-        on_finished: Callable[[Any], None] | None = None,
-        on_failed: Callable[[str], None] | None = None,
+        on_finished: Callable[[T], None] | None = None,
+        on_failed: Callable[[TaskFailure], None] | None = None,
         on_progress: Callable[[int, int, str], None] | None = None,
     ) -> TaskHandle:
         """Queue ``fn`` behind every task submitted before it; returns its handle."""
@@ -192,7 +255,7 @@ class TaskRunner(QObject):
         """Block until the worker is idle (tests, shutdown). True if it is."""
         return self._pool.waitForDone(msecs)
 
-    def run_and_wait(self, fn: Callable[[], Any], msecs: int = 10_000) -> bool:
+    def run_and_wait(self, fn: Callable[[], object], msecs: int = 10_000) -> bool:
         """Run ``fn`` on the worker behind everything queued and block until it is done.
 
         For closing the cache at exit, when the event loop no longer delivers signals. Errors
@@ -215,3 +278,68 @@ class TaskRunner(QObject):
 
     def _forget(self, handle: TaskHandle) -> None:
         self._active.discard(handle)
+
+
+class LatestRequest:
+    """ "The latest request wins": of the tasks submitted through it, only the newest one's
+    outcome (result or failure) is delivered; an older one's is dropped and counted in
+    ``dropped``. A slow load for the old filter can so never overwrite the new one's.
+
+    ``supersede()`` makes whatever is in flight stale without asking anything new (the search
+    text was cleared). With ``cancel_stale`` a superseded task is also cancelled, so it may not
+    run at all: for reads that are not audited (an audited read that was asked for is kept).
+    """
+
+    def __init__(self, runner: TaskRunner, *, cancel_stale: bool = False) -> None:
+        self._runner = runner
+        self._cancel_stale = cancel_stale
+        self._generation = 0
+        self._in_flight: TaskHandle | None = None
+        self.dropped = 0
+
+    @property
+    def generation(self) -> int:
+        """The number of the newest request (or ``supersede`` call)."""
+        return self._generation
+
+    @property
+    def in_flight(self) -> bool:
+        """The newest request was submitted and its outcome not delivered yet."""
+        return self._in_flight is not None and not self._in_flight.is_done
+
+    def supersede(self) -> int:
+        """Make every request so far stale; returns the new generation."""
+        self._generation += 1
+        stale = self._in_flight
+        if self._cancel_stale and stale is not None and not stale.is_done:
+            stale.cancel()
+        self._in_flight = None
+        return self._generation
+
+    def submit(
+        self,
+        fn: Callable[[TaskContext], T],
+        *,
+        name: str,
+        on_finished: Callable[[T], None],
+        on_failed: Callable[[TaskFailure], None] | None = None,
+    ) -> TaskHandle:
+        """Submit ``fn`` as the newest request; every older one becomes stale."""
+        generation = self.supersede()
+
+        def finished(result: T) -> None:
+            if self._is_current(generation):
+                on_finished(result)
+
+        def failed(failure: TaskFailure) -> None:
+            if self._is_current(generation) and on_failed is not None:
+                on_failed(failure)
+
+        self._in_flight = self._runner.submit(fn, name=name, on_finished=finished, on_failed=failed)
+        return self._in_flight
+
+    def _is_current(self, generation: int) -> bool:
+        if generation == self._generation:
+            return True
+        self.dropped += 1
+        return False

@@ -18,7 +18,7 @@ does the same): the unlock is recorded and a new verification starts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from csconsole.domain.policy import CorrectableField, QuestionKind
+from csconsole.domain.policy import CorrectableField, QuestionKind, RequestType
 from csconsole.domain.staff import Permission
 from csconsole.domain.verification import LABELS
 from csconsole.domain.verification_answers import Outcome
@@ -45,7 +45,7 @@ from csconsole.services.verification import (
     QuestionView,
     VerificationStatus,
 )
-from csconsole.ui.tasks import TaskContext, TaskRunner
+from csconsole.ui.tasks import ErrorKind, TaskContext, TaskFailure, TaskRunner
 
 MATCH_STYLE = "color: #0b6a0b; font-weight: bold;"
 NO_MATCH_STYLE = "color: #a4262c; font-weight: bold;"
@@ -62,7 +62,7 @@ class VerificationBackend(Protocol):
         case_id: int,
         *,
         fields: Iterable[CorrectableField | str] = (),
-        request: Any = None,
+        request: RequestType | str | None = None,
     ) -> VerificationStatus: ...
 
     def answer(
@@ -125,7 +125,7 @@ class VerificationWizard(QDialog):
         case_id: int,
         *,
         fields: Iterable[CorrectableField] = (),
-        request: Any = None,
+        request: RequestType | str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -397,9 +397,9 @@ class VerificationWizard(QDialog):
         self._set_busy(True)
         self.start()
 
-    def _unlock_failed(self, message: str) -> None:
+    def _unlock_failed(self, failure: TaskFailure) -> None:
         self._set_busy(False)
-        self.result_label.setText(message)
+        self.result_label.setText(failure.message)
         self.result_label.setStyleSheet(NO_MATCH_STYLE)
         self.refresh_lock()
 
@@ -470,12 +470,12 @@ class VerificationWizard(QDialog):
             self._announced = True
             self.verified.emit(status)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, failure: TaskFailure) -> None:
         self._set_busy(False)
-        self.result_label.setText(message)
+        self.result_label.setText(failure.message)
         self.result_label.setStyleSheet(NO_MATCH_STYLE)
-        if "locked" in message.lower():
-            self.lock_label.setText(message)
+        if failure.kind is ErrorKind.LOCKED:
+            self.lock_label.setText(failure.message)
             self.lock_label.setStyleSheet(LOCKED_STYLE)
             self.answer_field.setEnabled(False)
             self.refresh_lock()  # which desk locked it; a supervisor may unlock it here
