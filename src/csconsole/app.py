@@ -145,7 +145,7 @@ class Console:
                 shop_url=self.settings.shop_url,
                 mapping_name=self.settings.shop_mapping,
                 secrets=self.secrets,
-                open_cache=lambda: SqliteCacheStore(self.engine),
+                open_cache=lambda: SqliteCacheStore(self.engine, clock=self.clock),
                 full=full,
                 progress=progress,
                 cancelled=cancelled,
