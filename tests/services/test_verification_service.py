@@ -23,8 +23,7 @@ from csconsole.domain.verification import (
 )
 from csconsole.domain.verification_answers import Outcome
 from csconsole.services import verification as verification_module
-from csconsole.services.verification import questioning
-from csconsole.services.verification import NothingToUnlock
+from csconsole.services.verification import NothingToUnlock, questioning
 from tests.casework import (
     ITEM,
     JANE,
