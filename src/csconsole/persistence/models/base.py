@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,10 +33,16 @@ def aware_utc(value: datetime) -> datetime:
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp column: stores naive UTC (as every table always has, so stored values and the
-    audit chain's hashes are unchanged) and gives back aware UTC. Any aware value may be bound."""
+    audit chain's hashes are unchanged) and gives back aware UTC. Any aware value may be bound.
+    The cache's models and the central ledger's tables both use it."""
 
     impl = DateTime
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):  # plain DATETIME drops the microseconds
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else naive_utc(value)
