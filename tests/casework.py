@@ -123,7 +123,7 @@ def open_case_world(
     shop = make_case_shop(tmp_path / "case-shop.sqlite")
     clock = FakeClock()
     console = Console.open(paths, secret_store, create=True, clock=clock)
-    load_reference_sqlite(console.engine, shop)
+    load_reference_sqlite(console.engine, shop, clock=clock)
     # Cheap password hashes: these tests are about cases, not about argon2's cost.
     console.auth = AuthService(
         console.uow,

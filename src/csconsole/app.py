@@ -93,7 +93,7 @@ class Console:
             raise CsConsoleError(f"The cache schema could not be upgraded: {exc}") from None
         clock = clock or SystemClock()
         workstation = settings.workstation or socket.gethostname()
-        uow = unit_of_work_factory(engine, workstation)
+        uow = unit_of_work_factory(engine, workstation, clock=clock)
         lookup = SqliteCustomerLookup(engine)
         search = SearchService(
             lookup, default_region=settings.default_region, limit=settings.search_limit
@@ -148,7 +148,7 @@ class Console:
                 shop_url=self.settings.shop_url,
                 mapping_name=self.settings.shop_mapping,
                 secrets=self.secrets,
-                open_cache=lambda: SqliteCacheStore(self.engine),
+                open_cache=lambda: SqliteCacheStore(self.engine, clock=self.clock),
                 full=full,
                 progress=progress,
                 cancelled=cancelled,
@@ -248,7 +248,9 @@ def build_demo(
         settings.with_changes(shop_url=demo_url, shop_mapping="reference", ledger_url=demo_url),
     )
     console = Console.open(paths, secrets, create=True)
-    counts = load_reference_sqlite(console.engine, paths.demo_shop_file, progress)
+    counts = load_reference_sqlite(
+        console.engine, paths.demo_shop_file, progress, clock=console.clock
+    )
     credentials = console.auth.bootstrap_staff(DEMO_STAFF)
     return console, credentials, counts
 

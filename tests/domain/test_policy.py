@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -25,6 +29,7 @@ from csconsole.domain.policy import (
     RequestType,
     VerificationLevel,
     clause_is_verbatim,
+    clauses_in,
     parse_profile,
     stricter,
     verify_clauses,
@@ -533,3 +538,65 @@ def test_clause_citation() -> None:
     silent = Clause(key="k", text="", source="x.txt", basis="CCPA §7101")
     assert silent.is_silent
     assert silent.citation() == "x.txt is silent on this; basis: CCPA §7101"
+
+
+# --- the verbatim check finds every rule type's clauses by itself ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _NewsletterRule:
+    """A rule type no list in the policy package names: its clauses must be checked all the same."""
+
+    frequency_days: int
+    clause: Clause
+
+
+@dataclass(frozen=True, slots=True)
+class _NewsletterRules:
+    clause: Clause
+    by_channel: Mapping[MailingChannel, _NewsletterRule]
+
+
+@dataclass(frozen=True, slots=True)
+class _ProfileWithNewsletter(PolicyProfile):
+    newsletter: _NewsletterRules | None = None
+
+
+def _with_newsletter(profile: PolicyProfile, nested_text: str) -> _ProfileWithNewsletter:
+    source = profile.policy_source
+    rules = _NewsletterRules(
+        clause=Clause("newsletter", "", source, basis="the shop's own practice"),
+        by_channel=MappingProxyType(
+            {
+                MailingChannel.EMAIL: _NewsletterRule(
+                    7, Clause("newsletter.by_channel.email", nested_text, source)
+                )
+            }
+        ),
+    )
+    kept = {field.name: getattr(profile, field.name) for field in dataclasses.fields(profile)}
+    return _ProfileWithNewsletter(**kept, newsletter=rules)
+
+
+def test_a_new_rule_table_with_a_clause_not_in_the_text_fails_the_check() -> None:
+    policy_text = (SOURCES / DN_SOURCE).read_text(encoding="utf-8")
+    profile = _with_newsletter(_profile(DN), "we send our newsletter every week")
+    assert len(profile.clauses()) == 37
+    with pytest.raises(PolicyProfileError) as info:
+        verify_clauses(profile, policy_text, source_name="dn.toml")
+    assert info.value.key == "newsletter.by_channel.email.clause"
+
+
+def test_a_new_rule_table_quoting_the_text_passes_the_check() -> None:
+    policy_text = (SOURCES / DN_SOURCE).read_text(encoding="utf-8")
+    quoted = _raw(DN)["children"]["clause"]
+    verify_clauses(_with_newsletter(_profile(DN), quoted), policy_text, source_name="dn.toml")
+
+
+def test_clauses_in_walks_fields_mappings_and_sequences_in_order() -> None:
+    first, second, third = (Clause(key, "", "x.txt", basis="b") for key in ("a", "b", "c"))
+    nested = _NewsletterRules(
+        first, MappingProxyType({MailingChannel.EMAIL: _NewsletterRule(1, second)})
+    )
+    assert list(clauses_in((nested, [third], "not a clause", 3))) == [first, second, third]
+    assert list(clauses_in(frozenset({third, first}))) == [first, third]

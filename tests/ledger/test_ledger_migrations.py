@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, create_engine, inspect, select
+from sqlalchemy import Engine, String, create_engine, inspect, select
 
 from csconsole.persistence.ledger import migrate as ledger_migrate
 from csconsole.persistence.ledger.schema import VERSION_TABLE, audit_event, clock, ledger_metadata
@@ -86,5 +86,10 @@ def test_timestamps_keep_microseconds_and_text_keeps_every_character(
                 audit_event.c.workstation == "Desk-A"
             )
         ).one()
-    assert row.at == at
+    assert row.at == at.replace(tzinfo=UTC)  # stored naive UTC, read back aware, microseconds kept
+    with engine.connect() as conn:
+        stored = conn.execute(
+            select(audit_event.c.at.cast(String(40))).where(audit_event.c.workstation == "Desk-A")
+        ).scalar_one()
+    assert stored.startswith("2026-01-02") and "+" not in stored  # no zone written
     assert row.details == details

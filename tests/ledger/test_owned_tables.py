@@ -3,7 +3,7 @@ replicate: derived central and replica tables, push by ledger records, pull of t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -54,7 +54,10 @@ def write_note(console: Any, note_id: int, body: str, status: str = "open") -> N
             )
         else:
             conn.execute(update(NOTE).where(NOTE.c.id == note_id).values(**values))
-        conn.execute(OutboxEntry.__table__.insert(), [ledger_record_values(SPEC, str(note_id))])
+        conn.execute(
+            OutboxEntry.__table__.insert(),
+            [ledger_record_values(SPEC, str(note_id), console.clock.now())],
+        )
 
 
 def sync(console: Any, ledger: Engine) -> Any:
@@ -115,4 +118,4 @@ def test_owned_records_reach_the_other_console(
         held = conn.execute(select(SPEC.central.c.origin, SPEC.central.c.id)).all()
         at = conn.execute(select(SPEC.central.c.at).where(SPEC.central.c.id == 2)).scalar()
     assert sorted(tuple(r) for r in held) == [("desk-a", 1), ("desk-a", 2), ("desk-b", 1)]
-    assert at == datetime(2026, 1, 2, 3, 4, 5, 6)  # microseconds kept on MariaDB too
+    assert at == datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC)  # microseconds kept on MariaDB too

@@ -20,7 +20,7 @@ from tests.shop_factory import make_shop
 def console(paths: Paths, secret_store: KeyringSecretStore, tmp_path: Path) -> Iterator[Console]:
     shop = make_shop(tmp_path / "shop.sqlite")
     console = Console.open(paths, secret_store, create=True)
-    load_reference_sqlite(console.engine, shop)
+    load_reference_sqlite(console.engine, shop, clock=console.clock)
     console.search.forget_vocabulary()
     try:
         yield console

@@ -110,7 +110,7 @@ def rekey_staff(console: Console, old: int, new: int) -> None:
 
     with console.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        _rekey(conn, Staff.__table__, "id", old, new)
+        _rekey(conn, Staff.__table__, "id", old, new, console.clock.now())
 
 
 def signed_out_events(console: Console) -> list[tuple[str, str, str]]:

@@ -19,7 +19,7 @@ from csconsole.domain.verification import (
 )
 from csconsole.domain.verification_answers import Outcome
 from csconsole.services import verification as verification_module
-from csconsole.services.verification import NothingToUnlock
+from csconsole.services.verification import NothingToUnlock, questioning
 from tests.casework import (
     ITEM,
     JANE,
@@ -251,7 +251,7 @@ def test_no_stored_answer_reaches_the_rep(
     def leaky(*_args: Any) -> bool:
         raise ValueError(f"cannot compare with {ITEM} / {LAST_CARD}")
 
-    monkeypatch.setattr(verification_module, "answer_matches", leaky)
+    monkeypatch.setattr(questioning, "answer_matches", leaky)
     vid = svc.start(rep, case_id).verification_id
     result = svc.answer(rep, vid, "items_bought", "bracelet of pearls")
     assert result.outcome is Outcome.REJECTED and result.reason

@@ -177,7 +177,7 @@ def test_name_changes_in_many_pulls_stay_searchable_and_the_index_merges_after(
             shop_url=console.settings.shop_url,
             mapping_name="reference",
             secrets=secret_store,
-            open_cache=lambda: SqliteCacheStore(console.engine),
+            open_cache=lambda: SqliteCacheStore(console.engine, clock=console.clock),
             batch_rows=1,
         )
         assert report.kind == "incremental" and report.pull is not None
@@ -205,18 +205,15 @@ def test_merge_names_is_bounded_and_keeps_the_index_whole(
 ) -> None:
     console = make_console(f"sqlite:///{demo_shop}")
     console.sync(push=False)
-    store = SqliteCacheStore(console.engine)
+    store = SqliteCacheStore(console.engine, clock=console.clock)
     try:
-        store._begin()
-        store._merge_later()
+        store.name_index.merge_later()
         for n in range(8):  # eight one-row transactions: eight new segments
-            store._x(
-                "INSERT OR REPLACE INTO customer_name_fts(rowid, name) VALUES (?, ?)",
-                (1, f"merge{n} probe"),
-            )
-            store._commit()
-            store._begin()
-        store._commit()
+            with store.connection.transaction():
+                store.connection.execute(
+                    "INSERT OR REPLACE INTO customer_name_fts(rowid, name) VALUES (?, ?)",
+                    (1, f"merge{n} probe"),
+                )
         before = _segments(console)
         assert store.merge_names(budget_s=0.0) == 0  # no time: no work
         assert store.merge_names() >= 1

@@ -222,7 +222,7 @@ def test_equal_change_values_across_batches_use_the_key_tie_break(
         shop_url=synced.settings.shop_url,
         mapping_name="reference",
         secrets=secret_store,
-        open_cache=lambda: SqliteCacheStore(synced.engine),
+        open_cache=lambda: SqliteCacheStore(synced.engine, clock=synced.clock),
         batch_rows=3,
     )
     assert report.pull.tables["customers"].written == 10

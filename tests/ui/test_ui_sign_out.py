@@ -31,7 +31,7 @@ def rekey(console, old: int, new: int) -> None:  # type: ignore[no-untyped-def]
     """Move a staff id as a pull does when the central ledger knows the person by another."""
     with console.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        _rekey(conn, Staff.__table__, "id", old, new)
+        _rekey(conn, Staff.__table__, "id", old, new, console.clock.now())
 
 
 def change_staff(console, sql: str) -> None:  # type: ignore[no-untyped-def]

@@ -139,7 +139,6 @@ def test_high_level_needs_the_affirmation_checkbox(
 def _pulled_lock(world: CaseWorld, origin: str = "desk-a", lock_id: int = 9) -> None:
     """A lock another desk recorded, as the ledger sync pulls it into the replica table."""
     from csconsole.persistence.ledger.tables import VERIFICATION_LOCK
-    from csconsole.persistence.repositories.cases import naive_utc
 
     replica = VERIFICATION_LOCK.replica
     assert replica is not None
@@ -149,7 +148,7 @@ def _pulled_lock(world: CaseWorld, origin: str = "desk-a", lock_id: int = 9) -> 
                 origin=origin,
                 id=lock_id,
                 customer_id=JANE,
-                locked_at=naive_utc(world.clock.now()),
+                locked_at=world.clock.now(),  # the column type stores it as naive UTC
                 failures=3,
                 session_id=4,
                 rev=1,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from csconsole.persistence.cache import sql_functions
 from csconsole.persistence.models import Base
+from csconsole.services.ports import Clock
 
 Progress = Callable[[str, int, int], None]
 
@@ -79,9 +80,10 @@ def _shop_indexes() -> list[tuple[str, str]]:
 
 
 def load_reference_sqlite(
-    engine: Engine, shop_path: Path, progress: Progress | None = None
+    engine: Engine, shop_path: Path, progress: Progress | None = None, *, clock: Clock
 ) -> dict[str, int]:
-    """Replace the cache's shop data with the contents of ``shop_path`` in one transaction.
+    """Replace the cache's shop data with the contents of ``shop_path`` in one transaction;
+    ``clock`` says when it was loaded.
 
     Either the whole load commits or the cache keeps what it had (a killed load rolls back).
     """
@@ -119,7 +121,7 @@ def load_reference_sqlite(
             cur.execute(
                 "INSERT OR REPLACE INTO cache_meta(key, value) VALUES ('shop_loaded_at', ?),"
                 " ('shop_source', ?)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), "reference-sqlite"),
+                (clock.now().astimezone(UTC).isoformat(timespec="seconds"), "reference-sqlite"),
             )
             cur.execute("COMMIT")
         except BaseException:

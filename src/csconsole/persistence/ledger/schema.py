@@ -15,11 +15,12 @@ committed late.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     Integer,
     MetaData,
     String,
@@ -27,13 +28,14 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeEngine
 
-from csconsole.persistence.models.base import NAMING_CONVENTION
+from csconsole.persistence.models.base import NAMING_CONVENTION, UtcDateTime
 
 VERSION_TABLE = "csconsole_ledger_version"
 
-# Microseconds on MariaDB/MySQL (plain DATETIME drops them), long text for event details.
-Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+# Naive UTC stored, aware UTC read, microseconds on MariaDB/MySQL; long text for event details.
+Timestamp: TypeEngine[datetime] = UtcDateTime()
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 MYSQL_OPTIONS = {
     "mysql_engine": "InnoDB",

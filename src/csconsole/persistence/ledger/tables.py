@@ -31,6 +31,7 @@ from sqlalchemy import BigInteger, Column, DateTime, MetaData, PrimaryKeyConstra
 
 from csconsole.persistence.ledger import schema as ledger_schema
 from csconsole.persistence.models import AuditEvent, Staff
+from csconsole.persistence.models.base import UtcDateTime
 from csconsole.persistence.models.cases import (
     Case,
     CaseNote,
@@ -60,7 +61,8 @@ ORIGIN = "origin"
 def _copy_columns(local: Table) -> list[Column[object]]:
     out: list[Column[object]] = []
     for column in local.columns:
-        kind = ledger_schema.Timestamp if isinstance(column.type, DateTime) else column.type
+        timestamp = isinstance(column.type, DateTime | UtcDateTime)
+        kind = ledger_schema.Timestamp if timestamp else column.type
         out.append(Column(column.name, kind, nullable=column.nullable, autoincrement=False))
     return out
 

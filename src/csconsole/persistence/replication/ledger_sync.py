@@ -121,11 +121,12 @@ class LedgerReplicator:
         raise AssertionError("unreachable")
 
     def _queue_changed(self) -> None:
+        now = self._clock.now()
         with self._cache.begin() as conn:
             for spec in self._tables:
                 if spec.mode != "shared":
                     continue
-                rows = [ledger_record_values(spec, key) for key in changed_keys(conn, spec)]
+                rows = [ledger_record_values(spec, key, now) for key in changed_keys(conn, spec)]
                 if rows:
                     conn.execute(OutboxEntry.__table__.insert(), rows)
         checkpoint("ledger.after_queue_changed")
@@ -155,6 +156,7 @@ class LedgerReplicator:
                         cache=self._cache,
                         ledger=self._ledger,
                         origin=self._workstation,
+                        now=self._clock.now(),
                     )
                 else:
                     counts = push_shared(
@@ -164,6 +166,7 @@ class LedgerReplicator:
                         ledger=self._ledger,
                         key_of=lambda k: qualified_key(origin, k),
                         workstation=self._workstation,
+                        now=self._clock.now(),
                     )
                 report.pushed_records += counts.get(Outcome.APPLIED, 0)
                 report.superseded_records += counts.get(Outcome.CONFLICT, 0)
@@ -181,7 +184,7 @@ class LedgerReplicator:
                     details=details,
                 )
 
-            changed = pull_shared(spec, conn, self._ledger, audit)
+            changed = pull_shared(spec, conn, self._ledger, audit, self._clock.now())
             uow.commit()
         checkpoint("ledger.shared.after_pull_commit")
         return changed

@@ -11,6 +11,7 @@ transaction that moves the watermark.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, select, tuple_, update
@@ -34,7 +35,13 @@ def _key_value(spec: Replicated, raw: str) -> Any:
 
 
 def push_owned(
-    spec: Replicated, items: Sequence[PendingItem], *, cache: Engine, ledger: Engine, origin: str
+    spec: Replicated,
+    items: Sequence[PendingItem],
+    *,
+    cache: Engine,
+    ledger: Engine,
+    origin: str,
+    now: datetime,
 ) -> dict[Outcome, int]:
     local, central = spec.local, spec.central
     keys: dict[int, Any] = {}
@@ -74,7 +81,7 @@ def push_owned(
     checkpoint("ledger.owned.after_central_commit")
     for outbox_id, key in keys.items():
         outcomes[outbox_id] = (Outcome.APPLIED if key in rows else Outcome.FAILED, None)
-    settle_records(cache, outcomes)
+    settle_records(cache, outcomes, now)
     counts: dict[Outcome, int] = {}
     for outcome, _ in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select, text, update
@@ -28,6 +28,7 @@ from csconsole.persistence.ledger.capture import ledger_record_values
 from csconsole.persistence.ledger.schema import ledger_applied
 from csconsole.persistence.ledger.tables import OWNED_BY_LOCAL, Replicated
 from csconsole.persistence.models import Base
+from csconsole.persistence.models.base import naive_utc
 from csconsole.persistence.models.outbox import LedgerRowVersion, OutboxEntry, SyncConflict
 from csconsole.persistence.replication.state import next_rev, read_state, write_state
 from csconsole.services.checkpoints import checkpoint
@@ -40,10 +41,6 @@ _conflicts = SyncConflict.__table__
 AuditHook = Callable[[Connection, str, dict[str, Any]], None]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def push_shared(
     spec: Replicated,
     items: Sequence[PendingItem],
@@ -52,6 +49,7 @@ def push_shared(
     ledger: Engine,
     key_of: Callable[[str], str],
     workstation: str,
+    now: datetime,
 ) -> dict[Outcome, int]:
     """Push one batch of a shared table's ledger records; returns counts per outcome."""
     local, central = spec.local, spec.central
@@ -105,7 +103,7 @@ def push_shared(
                 applied_rows.append(
                     {
                         "idempotency_key": hashed[p.outbox_id],
-                        "applied_at": _now(),
+                        "applied_at": now,
                         "outcome": outcome.value,
                         "version": version,
                     }
@@ -113,7 +111,7 @@ def push_shared(
             lc.execute(ledger_applied.insert(), applied_rows)
         checkpoint("ledger.shared.before_central_commit")
     checkpoint("ledger.shared.after_central_commit")
-    settle_records(cache, outcomes)
+    settle_records(cache, outcomes, now)
     counts: dict[Outcome, int] = {}
     for outcome, _ in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
@@ -183,15 +181,16 @@ def _advance_id_sequence(lc: Connection, spec: Replicated) -> None:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, datetime) and isinstance(b, datetime):
-        return a.replace(tzinfo=None) == b.replace(tzinfo=None)
+        return naive_utc(a) == naive_utc(b)
     if isinstance(a, bool | int) and isinstance(b, bool | int):
         return int(a) == int(b)
     return bool(a == b)
 
 
-def settle_records(cache: Engine, outcomes: dict[int, tuple[Outcome, int | None]]) -> None:
-    """Record the outcomes; a conflict is settled at once: the central row wins."""
-    now = _now()
+def settle_records(
+    cache: Engine, outcomes: dict[int, tuple[Outcome, int | None]], now: datetime
+) -> None:
+    """Record the outcomes at ``now``; a conflict is settled at once: the central row wins."""
     with cache.begin() as conn:
         for outbox_id, (outcome, version) in outcomes.items():
             status = {
@@ -223,7 +222,9 @@ def settle_records(cache: Engine, outcomes: dict[int, tuple[Outcome, int | None]
     checkpoint("ledger.shared.after_cache_commit")
 
 
-def pull_shared(spec: Replicated, conn: Connection, ledger: Engine, audit: AuditHook) -> int:
+def pull_shared(
+    spec: Replicated, conn: Connection, ledger: Engine, audit: AuditHook, now: datetime
+) -> int:
     """Pull central rows into the local table on ``conn`` (the caller's cache transaction,
     which commits them together with the watermark); returns rows changed here."""
     local, central = spec.local, spec.central
@@ -259,10 +260,10 @@ def pull_shared(spec: Replicated, conn: Connection, ledger: Engine, audit: Audit
         here = conn.execute(select(local).where(local.c[spec.key] == row[spec.key])).mappings()
         mine = here.first()
         if spec.id_column:
-            _make_room(conn, spec, int(row[spec.id_column]), key)
+            _make_room(conn, spec, int(row[spec.id_column]), key, now)
             values[spec.id_column] = row[spec.id_column]
             if mine is not None and mine[spec.id_column] != row[spec.id_column]:
-                _rekey(conn, local, spec.id_column, mine[spec.id_column], row[spec.id_column])
+                _rekey(conn, local, spec.id_column, mine[spec.id_column], row[spec.id_column], now)
         if mine is None:
             conn.execute(local.insert().values(**_local_defaults(local, values)))
             changed += 1
@@ -316,7 +317,7 @@ def fingerprint(spec: Replicated, row: Any) -> str:
         if isinstance(value, bool):
             value = int(value)
         elif isinstance(value, datetime):
-            value = value.replace(tzinfo=None).isoformat()
+            value = naive_utc(value).isoformat()
         parts.append(value)
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
@@ -348,7 +349,7 @@ def _set_version(conn: Connection, name: str, key: str, version: int, row_hash: 
         )
 
 
-def _make_room(conn: Connection, spec: Replicated, wanted: int, key: str) -> None:
+def _make_room(conn: Connection, spec: Replicated, wanted: int, key: str, now: datetime) -> None:
     """Move a different local row off the id the central row has (it gets its own central id
     when its turn comes)."""
     assert spec.id_column
@@ -358,10 +359,12 @@ def _make_room(conn: Connection, spec: Replicated, wanted: int, key: str) -> Non
     if occupant is None or str(occupant[1]) == key:
         return
     free = int(conn.execute(select(idc).order_by(idc.desc()).limit(1)).scalar_one()) + 1
-    _rekey(conn, local, spec.id_column, wanted, free)
+    _rekey(conn, local, spec.id_column, wanted, free, now)
 
 
-def _rekey(conn: Connection, local: Table, id_column: str, old: Any, new: Any) -> None:
+def _rekey(
+    conn: Connection, local: Table, id_column: str, old: Any, new: Any, now: datetime
+) -> None:
     conn.execute(update(local).where(local.c[id_column] == old).values({id_column: new}))
     for table in Base.metadata.tables.values():
         for fk in table.foreign_keys:
@@ -370,7 +373,7 @@ def _rekey(conn: Connection, local: Table, id_column: str, old: Any, new: Any) -
                 owned = OWNED_BY_LOCAL.get(table.name)
                 if owned is not None:  # the central copy must follow (a Core write is not captured)
                     keys = conn.execute(select(table.c[owned.key]).where(column == old)).scalars()
-                    records = [ledger_record_values(owned, str(k)) for k in keys]
+                    records = [ledger_record_values(owned, str(k), now) for k in keys]
                     if records:
                         conn.execute(_outbox.insert(), records)
                 conn.execute(update(table).where(column == old).values({column.name: new}))

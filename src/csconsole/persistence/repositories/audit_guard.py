@@ -32,6 +32,7 @@ from csconsole.domain.audit_integrity import (
 )
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.persistence.models.audit_checkpoint import CHECKPOINT_ID, AuditCheckpoint
+from csconsole.persistence.models.base import aware_utc, naive_utc
 
 _COLUMNS = (
     "seq, at, actor, role, workstation, action, customer_id, case_id, details, prev_hash, hash"
@@ -52,13 +53,14 @@ def _int_or_none(value: Any) -> Any:
 
 
 def _time(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return _UNREADABLE_TIME
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    """A stored time as the driver hands it back (read past the column types, so a tampered
+    value cannot stop the check), aware in UTC."""
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            return _UNREADABLE_TIME
+    return aware_utc(value)
 
 
 def _details(value: Any) -> dict[str, Any]:
@@ -140,7 +142,7 @@ class AuditGuard:
     def advance(self, seq: int, digest: str, at: datetime) -> None:
         """The event ``seq`` was appended to an intact chain (or acknowledges a break)."""
         row = self._s.get(AuditCheckpoint, CHECKPOINT_ID)
-        verified_at = at.astimezone(UTC).replace(tzinfo=None)
+        verified_at = at
         if row is None:
             row = AuditCheckpoint(id=CHECKPOINT_ID, seq=seq, hash=digest, verified_at=verified_at)
             self._s.add(row)
@@ -157,7 +159,7 @@ class AuditGuard:
                 id=CHECKPOINT_ID,
                 seq=0,
                 hash=GENESIS_HASH,
-                verified_at=at.astimezone(UTC).replace(tzinfo=None),
+                verified_at=at,
             )
             self._s.add(row)
         row.broken_seq = report.chain.bad_seq
@@ -211,7 +213,7 @@ class AuditGuard:
 
 def _sql_time(value: datetime) -> str:
     """The stored form of a time (naive UTC, as SQLAlchemy writes it on SQLite)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return naive_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _scalar_details(details: Mapping[str, Any]) -> dict[str, str | int | float | bool | None]:

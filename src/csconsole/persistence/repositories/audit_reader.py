@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from csconsole.domain.audit_chain import AuditEntry
+from csconsole.persistence.models.base import aware_utc
 
 
 def iter_chain(engine: Engine) -> Iterator[tuple[AuditEntry, str, str]]:
@@ -19,14 +20,10 @@ def iter_chain(engine: Engine) -> Iterator[tuple[AuditEntry, str, str]]:
             " prev_hash, hash FROM audit_event ORDER BY seq"
         )
         for r in rows:
-            at = r[1]
-            if isinstance(at, str):
-                from datetime import datetime
-
-                at = datetime.fromisoformat(at)
+            at = r[1] if isinstance(r[1], datetime) else datetime.fromisoformat(r[1])
             entry = AuditEntry(
                 seq=r[0],
-                at=at.replace(tzinfo=UTC),
+                at=aware_utc(at),
                 actor=r[2],
                 role=r[3],
                 workstation=r[4],

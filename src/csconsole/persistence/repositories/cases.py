@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -12,16 +12,6 @@ from csconsole.domain.cases import CaseRecord, CaseStatus, CaseType, Channel, No
 from csconsole.persistence.ledger.tables import CASE, ORIGIN
 from csconsole.persistence.models import Customer, Staff
 from csconsole.persistence.models.cases import Case, CaseNote
-
-
-def utc(value: datetime) -> datetime:
-    """SQLite hands datetimes back naive; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def naive_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
-
 
 _Opener = aliased(Staff)
 _Owner = aliased(Staff)
@@ -57,10 +47,10 @@ def _record(row: Any) -> CaseRecord:
         summary=case.summary,
         opened_by=opener,
         owner=owner,
-        opened_at=utc(case.opened_at),
+        opened_at=case.opened_at,
         due_on=case.due_on,
         resolution=case.resolution,
-        closed_at=utc(case.closed_at) if case.closed_at else None,
+        closed_at=case.closed_at,
         closed_by=closer,
     )
 
@@ -102,10 +92,10 @@ def _replica_record(row: Any) -> CaseRecord:
         summary=row.summary,
         opened_by=row.opener or f"staff {row.opened_by_id}",
         owner=row.owner or f"staff {row.owner_id}",
-        opened_at=utc(row.opened_at),
+        opened_at=row.opened_at,
         due_on=row.due_on,
         resolution=row.resolution,
-        closed_at=utc(row.closed_at) if row.closed_at else None,
+        closed_at=row.closed_at,
         closed_by=row.closer or (f"staff {row.closed_by_id}" if row.closed_by_id else None),
         origin=row._mapping[ORIGIN],
     )
@@ -126,7 +116,7 @@ class SqlCaseRepository:
         opened_at: datetime,
         due_on: date,
     ) -> int:
-        at = naive_utc(opened_at)
+        at = opened_at
         row = Case(
             case_type=case_type.value,
             customer_id=customer_id,
@@ -188,18 +178,18 @@ class SqlCaseRepository:
     ) -> None:
         row = self._s.get_one(Case, case_id)
         row.status = status.value
-        row.updated_at = naive_utc(at)
+        row.updated_at = at
         if status.is_closed:
-            row.closed_at = naive_utc(at)
+            row.closed_at = at
             row.closed_by_id = staff_id
             row.resolution = resolution
         self._s.flush()
 
     def add_note(self, case_id: int, *, author_id: int, at: datetime, text: str) -> int:
-        note = CaseNote(case_id=case_id, at=naive_utc(at), author_id=author_id, text=text)
+        note = CaseNote(case_id=case_id, at=at, author_id=author_id, text=text)
         self._s.add(note)
         case = self._s.get_one(Case, case_id)
-        case.updated_at = naive_utc(at)
+        case.updated_at = at
         self._s.flush()
         return note.id
 
@@ -211,6 +201,5 @@ class SqlCaseRepository:
             .order_by(CaseNote.at, CaseNote.id)
         )
         return [
-            NoteRecord(note.id, note.case_id, utc(note.at), author, note.text)
-            for note, author in rows
+            NoteRecord(note.id, note.case_id, note.at, author, note.text) for note, author in rows
         ]

@@ -4,7 +4,6 @@ full record an unmasked view is cut from (implements ``services.case_ports.Custo
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,10 +29,6 @@ from csconsole.persistence.models import (
 FACT_ORDERS = 10
 # The unmasked view lists at most this many orders (newest first).
 DETAIL_ORDERS = 200
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class SqlCustomerRecords:
@@ -127,7 +122,7 @@ class SqlCustomerRecords:
             order_details.append(
                 OrderDetails(
                     number=o.order_number,
-                    placed_at=_utc(o.placed_at),
+                    placed_at=o.placed_at,
                     status=o.status,
                     currency=o.currency,
                     total_cents=o.total_cents,
@@ -146,7 +141,7 @@ class SqlCustomerRecords:
             email=customer.email,
             locale=customer.locale,
             date_of_birth=customer.date_of_birth,
-            created_at=_utc(customer.created_at),
+            created_at=customer.created_at,
             flagged_misuse=customer.flagged_misuse,
             addresses=tuple(
                 AddressDetails(a.kind, a.street, a.city, a.region, a.postcode, a.country, a.phone)
@@ -154,7 +149,7 @@ class SqlCustomerRecords:
             ),
             orders=tuple(order_details),
             subscriptions=tuple(
-                SubscriptionDetails(e.channel, e.event, e.source, _utc(e.occurred_at))
+                SubscriptionDetails(e.channel, e.event, e.source, e.occurred_at)
                 for e in subscriptions
             ),
         )

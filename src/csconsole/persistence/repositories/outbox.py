@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from csconsole.persistence.models import CacheMeta
+from csconsole.persistence.models.base import naive_utc
 from csconsole.persistence.models.outbox import OutboxEntry, SyncConflict
 from csconsole.services.audit import record_system_event
 from csconsole.services.checkpoints import checkpoint
@@ -24,14 +25,10 @@ from csconsole.services.outbox import (
     PendingItem,
     Status,
 )
-from csconsole.services.ports import DetailValue, OutboxItem
+from csconsole.services.ports import Clock, DetailValue, OutboxItem
 
 ORIGIN_KEY = "ledger_origin"
 _MAX_KEY = 200
-
-
-def _naive(at: datetime) -> datetime:
-    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def _dump(values: Mapping[str, DetailValue]) -> str:
@@ -55,8 +52,9 @@ def validate(item: OutboxItem) -> None:
 class SqlOutbox:
     """``services.ports.Outbox`` in the caller's session, plus the conflicts a person settles."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Clock) -> None:
         self._s = session
+        self._clock = clock
 
     def enqueue(self, item: OutboxItem) -> int:
         validate(item)
@@ -69,7 +67,7 @@ class SqlOutbox:
             idempotency_key=item.idempotency_key,
             case_id=item.case_id,
             status=Status.PENDING.value,
-            created_at=_naive(datetime.now(UTC)),
+            created_at=self._clock.now(),
             attempts=0,
         )
         self._s.add(row)
@@ -98,7 +96,7 @@ class SqlOutbox:
         self, conflict_id: int, *, resolution: str, by: str, at: datetime, status: Status
     ) -> None:
         conflict = self._s.get_one(SyncConflict, conflict_id)
-        conflict.resolved_at = _naive(at)
+        conflict.resolved_at = at
         conflict.resolution = resolution
         conflict.resolved_by = by
         entry = self._s.get_one(OutboxEntry, conflict.outbox_id)
@@ -117,7 +115,7 @@ def _conflict_view(c: SyncConflict, o: OutboxEntry) -> ConflictView:
         shop_values=_load(c.shop_values),
         expected=_load(o.expected),
         changes=_load(o.changes),
-        detected_at=c.detected_at.replace(tzinfo=UTC),
+        detected_at=c.detected_at,
         case_id=o.case_id,
         settled=c.resolved_at is not None,
     )
@@ -216,7 +214,7 @@ class SqlOutboxQueue:
         change, so recording the same outcomes twice is harmless."""
         if not results:
             return
-        when = _naive(at)
+        when = naive_utc(at)  # the statements below are the driver's, past the column types
         settle: list[tuple[Any, ...]] = []
         conflicts: list[tuple[Any, ...]] = []
         for r in results:

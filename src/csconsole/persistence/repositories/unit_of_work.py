@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -17,24 +17,19 @@ from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.domain.staff import Role
 from csconsole.persistence.ledger.capture import capture_ledger_records
 from csconsole.persistence.models import AuditEvent, Staff
+from csconsole.persistence.models.base import aware_utc
 from csconsole.persistence.repositories.audit_guard import AuditGuard
 from csconsole.persistence.repositories.cases import SqlCaseRepository
 from csconsole.persistence.repositories.customer_records import SqlCustomerRecords
 from csconsole.persistence.repositories.outbox import SqlOutbox
 from csconsole.persistence.repositories.verification import SqlVerificationRepository
-from csconsole.services.ports import DetailValue, StaffRecord
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive; everything stored is UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+from csconsole.services.ports import Clock, DetailValue, StaffRecord
 
 
 class SqlStaffRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Clock) -> None:
         self._s = session
+        self._clock = clock
 
     def by_username(self, username: str) -> StaffRecord | None:
         row = self._s.scalars(select(Staff).where(Staff.username == username)).one_or_none()
@@ -47,7 +42,7 @@ class SqlStaffRepository:
             role=Role(row.role),
             password_hash=row.password_hash,
             failed_attempts=row.failed_attempts,
-            last_failure_at=_utc(row.last_failure_at),
+            last_failure_at=row.last_failure_at,
             active=row.active,
         )
 
@@ -59,7 +54,7 @@ class SqlStaffRepository:
             password_hash=password_hash,
             failed_attempts=0,
             active=True,
-            created_at=datetime.now(UTC).replace(tzinfo=None),
+            created_at=self._clock.now(),
         )
         self._s.add(row)
         self._s.flush()
@@ -68,7 +63,7 @@ class SqlStaffRepository:
     def record_failure(self, staff_id: int, at: datetime) -> None:
         row = self._s.get_one(Staff, staff_id)
         row.failed_attempts += 1
-        row.last_failure_at = at.astimezone(UTC).replace(tzinfo=None)
+        row.last_failure_at = at
 
     def record_success(self, staff_id: int, password_hash: str | None) -> None:
         row = self._s.get_one(Staff, staff_id)
@@ -85,9 +80,10 @@ class SqlAuditLog:
     """Appends chained events in the caller's transaction (so the action and its event commit
     together). SQLite serialises writers, so reading the head then inserting cannot race."""
 
-    def __init__(self, session: Session, workstation: str) -> None:
+    def __init__(self, session: Session, workstation: str, clock: Clock) -> None:
         self._s = session
         self._workstation = workstation
+        self._clock = clock
         self._guard = AuditGuard(session)
 
     def append(
@@ -137,7 +133,7 @@ class SqlAuditLog:
         seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
         entry = AuditEntry(
             seq=seq,
-            at=at.astimezone(UTC),
+            at=aware_utc(at),
             actor=actor,
             role=role,
             workstation=self._workstation,
@@ -150,7 +146,7 @@ class SqlAuditLog:
         self._s.add(
             AuditEvent(
                 seq=seq,
-                at=entry.at.replace(tzinfo=None),
+                at=entry.at,
                 actor=actor,
                 role=role,
                 workstation=self._workstation,
@@ -174,7 +170,7 @@ class SqlAuditLog:
         return self._guard.full_report()
 
     def mark_broken(self, report: IntegrityReport) -> None:
-        self._guard.mark_broken(report, datetime.now(UTC))
+        self._guard.mark_broken(report, self._clock.now())
 
     def append_acknowledgement(
         self, *, at: datetime, actor: str, role: str, details: dict[str, str | int | None]
@@ -189,19 +185,20 @@ class SqlAuditLog:
 
 
 class SqlUnitOfWork:
-    def __init__(self, factory: sessionmaker[Session], workstation: str) -> None:
+    def __init__(self, factory: sessionmaker[Session], workstation: str, clock: Clock) -> None:
         self._factory = factory
         self._workstation = workstation
+        self._clock = clock
 
     def __enter__(self) -> Self:
         self.session = self._factory()
-        self.staff = SqlStaffRepository(self.session)
-        self.audit = SqlAuditLog(self.session, self._workstation)
+        self.staff = SqlStaffRepository(self.session, self._clock)
+        self.audit = SqlAuditLog(self.session, self._workstation, self._clock)
         self.audit_integrity = self.audit
         self.cases = SqlCaseRepository(self.session)
         self.verifications = SqlVerificationRepository(self.session)
         self.customer_records = SqlCustomerRecords(self.session)
-        self.outbox = SqlOutbox(self.session)
+        self.outbox = SqlOutbox(self.session, self._clock)
         return self
 
     def __exit__(
@@ -218,16 +215,19 @@ class SqlUnitOfWork:
         self.session.commit()
 
 
-def unit_of_work_factory(engine: Engine, workstation: str) -> SqlUnitOfWorkFactory:
+def unit_of_work_factory(engine: Engine, workstation: str, *, clock: Clock) -> SqlUnitOfWorkFactory:
+    """Units of work on ``engine``; "now" for the times they stamp themselves (a staff row's
+    creation, an outbox row, a broken chain's mark) comes from ``clock``."""
     factory = sessionmaker(engine, expire_on_commit=False)
-    capture_ledger_records(factory)  # staff changes travel to the central ledger (issue 3)
-    return SqlUnitOfWorkFactory(factory, workstation)
+    capture_ledger_records(factory, clock)  # staff changes travel to the central ledger
+    return SqlUnitOfWorkFactory(factory, workstation, clock)
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, factory: sessionmaker[Session], workstation: str) -> None:
+    def __init__(self, factory: sessionmaker[Session], workstation: str, clock: Clock) -> None:
         self._factory = factory
         self._workstation = workstation
+        self._clock = clock
 
     def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._factory, self._workstation)
+        return SqlUnitOfWork(self._factory, self._workstation, self._clock)

@@ -31,7 +31,6 @@ from csconsole.persistence.models.cases import (
     VerificationSession,
     VerificationUnlock,
 )
-from csconsole.persistence.repositories.cases import naive_utc, utc
 
 MATCH = "match"
 NO_MATCH = "no_match"
@@ -71,8 +70,8 @@ class SqlVerificationRepository:
             request_type=request.value,
             fields=",".join(f.value for f in fields),
             required_level=required.value,
-            started_at=naive_utc(started_at),
-            expires_at=naive_utc(expires_at),
+            started_at=started_at,
+            expires_at=expires_at,
         )
         self._s.add(row)
         self._s.flush()
@@ -95,12 +94,12 @@ class SqlVerificationRepository:
             request=RequestType(row.request_type),
             fields=tuple(CorrectableField(f) for f in row.fields.split(",") if f),
             required=VerificationLevel(row.required_level),
-            started_at=utc(row.started_at),
-            expires_at=utc(row.expires_at),
-            ended_at=utc(row.ended_at) if row.ended_at else None,
-            affirmed_at=utc(row.affirmed_at) if row.affirmed_at else None,
+            started_at=row.started_at,
+            expires_at=row.expires_at,
+            ended_at=row.ended_at,
+            affirmed_at=row.affirmed_at,
             answers=tuple(
-                AnswerRecord(QuestionKind(a.question_kind), a.result == MATCH, utc(a.at))
+                AnswerRecord(QuestionKind(a.question_kind), a.result == MATCH, a.at)
                 for a in attempts
             ),
         )
@@ -132,7 +131,7 @@ class SqlVerificationRepository:
                 session_id=verification_id,
                 customer_id=customer_id,
                 staff_id=staff_id,
-                at=naive_utc(at),
+                at=at,
                 question_kind=kind.value,
                 result=result,
             )
@@ -141,14 +140,14 @@ class SqlVerificationRepository:
 
     def affirm(self, verification_id: int, *, at: datetime, text: str) -> None:
         row = self._s.get_one(VerificationSession, verification_id)
-        row.affirmed_at = naive_utc(at)
+        row.affirmed_at = at
         row.affirmation_text = text
         self._s.flush()
 
     def end(self, verification_id: int, *, at: datetime, reason: str) -> None:
         row = self._s.get_one(VerificationSession, verification_id)
         if row.ended_at is None:
-            row.ended_at = naive_utc(at)
+            row.ended_at = at
             row.end_reason = reason
             self._s.flush()
 
@@ -164,9 +163,9 @@ class SqlVerificationRepository:
             _ATTEMPTS.c.customer_id == customer_id, _ATTEMPTS.c.result == NO_MATCH
         )
         if since is not None:
-            local = local.where(VerificationAttempt.at > naive_utc(since))
-            theirs = theirs.where(_ATTEMPTS.c.at > naive_utc(since))
-        return sorted(utc(at) for at in self._s.scalars(union_all(local, theirs)))
+            local = local.where(VerificationAttempt.at > since)
+            theirs = theirs.where(_ATTEMPTS.c.at > since)
+        return sorted(self._s.scalars(union_all(local, theirs)))
 
     def locks_after(self, customer_id: int, after: datetime | None) -> list[LockRecord]:
         """Recorded locks on the customer, of every desk, made after ``after`` (all if None)."""
@@ -180,10 +179,10 @@ class SqlVerificationRepository:
             _LOCKS.c.customer_id == customer_id
         )
         if after is not None:
-            local = local.where(VerificationLock.locked_at > naive_utc(after))
-            theirs = theirs.where(_LOCKS.c.locked_at > naive_utc(after))
+            local = local.where(VerificationLock.locked_at > after)
+            theirs = theirs.where(_LOCKS.c.locked_at > after)
         return [
-            LockRecord(row.id, customer_id, utc(row.locked_at), row.failures, row.origin)
+            LockRecord(row.id, customer_id, row.locked_at, row.failures, row.origin)
             for row in self._s.execute(union_all(local, theirs))
         ]
 
@@ -207,14 +206,14 @@ class SqlVerificationRepository:
             select(func.max(_LOCKS.c.unlocked_at)).where(_LOCKS.c.customer_id == customer_id),
         ]
         found = [at for at in self._s.scalars(union_all(*times)) if at is not None]
-        return utc(max(found)) if found else None
+        return max(found) if found else None
 
     def add_lock(
         self, customer_id: int, *, at: datetime, failures: int, verification_id: int | None
     ) -> int:
         row = VerificationLock(
             customer_id=customer_id,
-            locked_at=naive_utc(at),
+            locked_at=at,
             failures=failures,
             session_id=verification_id,
         )
@@ -234,8 +233,8 @@ class SqlVerificationRepository:
     ) -> int:
         row = VerificationUnlock(
             customer_id=customer_id,
-            unlocked_at=naive_utc(at),
-            effective_at=naive_utc(effective_at),
+            unlocked_at=at,
+            effective_at=effective_at,
             staff_id=staff_id,
             reason=reason,
             lock_origin=lock.origin if lock is not None else None,

@@ -1,4 +1,4 @@
-"""What the pull needs from the local cache, as a Protocol. ``persistence.cache_apply``
+"""What the pull needs from the local cache, as a Protocol. ``persistence.cache.store``
 implements it on the encrypted cache; the pull never sees SQL of the cache.
 
 Every method is called on the one thread that owns the cache connection (the sync thread).

@@ -1,7 +1,7 @@
 """The cache's shop model as the pull sees it: entities, their cache tables and columns.
 
 This is plain data (no ORM): the pull turns shop rows into rows of these columns, and the cache
-writer (``persistence.cache_apply``) inserts them. ``tests/sync/test_cache_model.py`` checks it
+writer (``persistence.cache.store``) inserts them. ``tests/sync/test_cache_model.py`` checks it
 against the ORM models in ``persistence.models.shop``, so the two cannot drift apart.
 
 Lookup keys (``email_norm``, ``postcode_norm``, ``phone_rev``, ``order_number_norm``) are derived
