@@ -17,7 +17,7 @@
   runs a full load. Baseline: the same loop, idle. Target: at most 50 ms.
 
 The shop database (``csbench_sync_<N>``) is kept between runs (``--rebuild`` makes it again).
-The push of 1,000 outbox items into PostgreSQL is ``bench_push`` (issue 3b; ``run.py push``
+The push of 1,000 outbox items into PostgreSQL is ``bench_push`` (``run.py push``
 measures it on all three databases).
 """
 
@@ -352,7 +352,7 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
                 )
             )
         console.close()
-    import bench_push  # the push of 1,000 outbox items (issue 3b), beside its raw baseline
+    import bench_push  # the push of 1,000 outbox items beside its raw baseline
 
     rows += bench_push.run(["--backend", "postgresql"], quiet=quiet)
     return rows

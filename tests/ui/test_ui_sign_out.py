@@ -2,8 +2,8 @@
 reason, the forced sign-out is audited, and the launcher asks for a sign-in again.
 
 Real demo cache, real auth and audit, real widgets. The staff row is changed the way a pull
-changes it (``ledger_shared._rekey``, or plain SQL for a role or the active flag); one test goes
-all the way through a real sync of a change made in the central ledger.
+changes it (``persistence.replication.shared._rekey``, or plain SQL for a role or the
+active flag); one test goes all the way through a real sync of a change made in the central ledger.
 """
 
 from __future__ import annotations

@@ -91,12 +91,12 @@ class UnitOfWork(Protocol):
 
     staff: StaffRepository
     audit: AuditLog
-    # Cases and verification (issue 4); ``audit_integrity`` is the audit log's checking side.
+    # Cases and verification; ``audit_integrity`` is the audit log's checking side.
     cases: CaseRepository
     verifications: VerificationRepository
     customer_records: CustomerRecords
     audit_integrity: AuditIntegrity
-    # The outbox of changes for the shop (persistence/repositories/outbox.py, issue 3).
+    # The outbox of changes for the shop (persistence/repositories/outbox.py).
     outbox: Outbox
 
     def __enter__(self) -> Self: ...

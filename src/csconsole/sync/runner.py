@@ -4,8 +4,8 @@
 calling thread, which must be the one thread that uses the cache store (``open_cache`` is
 called on it). The shop is read by a reader thread inside the pull.
 
-The push hook: ``push`` is a callable supplied by the app wiring (issue 3b's outbox push and
-ledger replication). It is called after the pull, with a ``SyncRun`` giving it the shop engine,
+The push hook: ``push`` is a callable supplied by the app wiring (the outbox push and
+the ledger replication). It is called after the pull, with a ``SyncRun`` giving it the shop engine,
 the mapping, the cache store, progress and cancel; what it returns is kept in
 ``SyncReport.push``. An exception from it fails the run like a pull error does.
 

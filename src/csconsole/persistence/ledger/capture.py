@@ -1,6 +1,6 @@
-"""Captures changes to owned ledger tables (``ledger_tables``) as ``ledger_record`` outbox
-items, in the flush that writes them, so a record and its way to the central ledger commit
-together.
+"""Captures changes to owned ledger tables (``persistence.ledger.tables``) as
+``ledger_record`` outbox items, in the flush that writes them, so a record and its way to the
+central ledger commit together.
 
 Installed on the unit of work's session factory with its clock; writes made with Core statements
 (the pull's own) are not captured, which is what keeps pulled rows from being pushed back.

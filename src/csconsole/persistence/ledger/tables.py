@@ -15,7 +15,7 @@ Three ways a table replicates:
   every foreign key to it in the cache is re-pointed when it changes.
 - ``owned``: records each console writes about its own work (cases, verifications,
   disclosures, approvals): captured as ``ledger_record`` outbox items in the flush that writes
-  them (``ledger_capture``), kept centrally per workstation
+  them (``persistence.ledger.capture``), kept centrally per workstation
   (``(origin, id)``), pulled into a replica table. Only their origin ever writes them, so a push
   is an upsert that cannot conflict. ``owned()`` derives the central and replica tables from
   the local one; declaring a table is adding ``owned(MyModel.__table__)`` to ``REPLICATED``
@@ -123,7 +123,7 @@ STAFF = Replicated(
     id_column="id",
 )
 
-# Issue 4's records: each desk's cases, notes and caller verifications, kept centrally under
+# The casework records: each desk's cases, notes and caller verifications, kept centrally under
 # (origin, id) and read on the other desks from replica_<table> (read-only there).
 CASE = owned(Case.__table__)  # type: ignore[arg-type]
 CASE_NOTE = owned(CaseNote.__table__)  # type: ignore[arg-type]

@@ -17,8 +17,8 @@ from csconsole.persistence.models.base import Base
 
 def _staff_fk() -> ForeignKey:
     """Staff ids are re-pointed by the ledger sync when the central ledger numbers staff
-    differently (``ledger_shared._rekey``); checked at commit, so the move can happen in any
-    order within its transaction."""
+    differently (``persistence.replication.shared._rekey``); checked at commit, so the
+    move can happen in any order within its transaction."""
     return ForeignKey("staff.id", deferrable=True, initially="DEFERRED")
 
 

@@ -1,4 +1,5 @@
-"""The console's own records: staff and the audit trail (cases etc. arrive with later issues)."""
+"""The console's own records: staff, the audit trail and the cache's metadata (cases and
+verification records are in ``cases.py``)."""
 
 from __future__ import annotations
 

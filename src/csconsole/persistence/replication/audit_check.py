@@ -2,7 +2,7 @@
 trail is checked (``domain.audit_integrity.assess_trail``).
 
 The ledger keeps each workstation's events as written there (``(workstation, seq)``, hashes
-unchanged, see ``ledger_chain``), so each chain verifies on its own from the genesis hash.
+unchanged, see ``replication.chain``), so each chain verifies on its own from the genesis hash.
 Rows are converted defensively, as for the local trail: a tampered value is reported at its
 event, never a crash.
 """

@@ -34,7 +34,7 @@ class CacheColumn:
 @dataclass(frozen=True, slots=True)
 class Derived:
     """A lookup key computed from one mapped column. ``recipe`` names the same computation
-    for plain ASCII text in the shop's SQL (``shop_queries.derived_sql``): a full load from
+    for plain ASCII text in the shop's SQL (``sync.shop.queries.derived_sql``): a full load from
     PostgreSQL reads the key with the row; anything else (or a NULL from the SQL) is derived
     here, by ``derive``, the reference."""
 

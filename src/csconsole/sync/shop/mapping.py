@@ -31,7 +31,7 @@ DEFAULT_OVERLAP_SECONDS = 300
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _NO_VALUE: Any = object()
 
-# The entity names 3b's push uses (``shop_targets``) for the cache entities it writes.
+# The entity names the push uses (``sync.shop.targets``) for the cache entities it writes.
 _WRITE_ENTITIES = {
     "customers": "customer",
     "addresses": "address",
@@ -169,7 +169,8 @@ class ShopMapping:
         return None
 
     def write_targets(self) -> dict[str, Target]:
-        """The shop tables the push writes to, by its entity names (see ``sync.push``)."""
+        """The shop tables the push writes to, by its entity names (see
+        ``sync.push.outbox_push``)."""
         out: dict[str, Target] = {}
         for table in self.tables:
             name = _WRITE_ENTITIES.get(table.entity)

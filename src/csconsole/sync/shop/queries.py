@@ -200,7 +200,7 @@ def _stream_psycopg(
 ) -> Iterator[Sequence[Row]]:
     """Timestamps without time zone and dates arrive as their ISO text, which is what the
     cache stores: no datetime is built only to be formatted again (``trusted`` in
-    ``shop_schema`` knows). Everything else is loaded as psycopg loads it."""
+    ``sync.shop.schema`` knows). Everything else is loaded as psycopg loads it."""
     from psycopg.types.string import TextLoader
 
     compiled = stmt.compile(dialect=conn.dialect)

@@ -79,7 +79,7 @@ def write_target(mapping: object | None = None) -> Callable[[str], Target | None
     """The lookup of the shop table an entity is written to (None: the mapping has none).
 
     This is the one place that reads the shop mapping for writes: ``mapping`` is the
-    ``sync.mapping.ShopMapping`` in use; without one, the reference schema's names apply.
+    ``sync.shop.mapping.ShopMapping`` in use; without one, the reference schema's names apply.
     """
     targets = getattr(mapping, "write_targets", None)
     found: dict[str, Target] = dict(targets()) if callable(targets) else dict(REFERENCE)

@@ -168,7 +168,7 @@ def to_date(value: Any) -> Any:
 
 
 def iso_timestamp_text(value: Any) -> Any:
-    """A timestamp PostgreSQL sent as ISO text (``shop_queries`` asks for text, which skips
+    """A timestamp PostgreSQL sent as ISO text (``sync.shop.queries`` asks for text, which skips
     building and formatting a datetime): kept as it is when already in the cache's form."""
     if type(value) is str and len(value) == 19 and value[10] == " ":
         return value
