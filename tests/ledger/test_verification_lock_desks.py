@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, select
 from csconsole import cli
 from csconsole.domain.policy import QuestionKind
 from csconsole.domain.verification import VerificationLocked
-from csconsole.domain.verification_answers import Outcome
+from csconsole.domain.verification_answers import AnswerOutcome
 from csconsole.persistence.ledger.tables import VERIFICATION_LOCK, VERIFICATION_UNLOCK
 from csconsole.services.verification import NothingToUnlock
 from tests.ledger.ledger_sync import sync
@@ -62,7 +62,7 @@ class Desk:
         result = None
         for kind in [q.kind for q in status.remaining if q.kind in WRONG][:count]:
             result = self.svc.answer(self.rep, status.verification_id, kind, WRONG[kind])
-            assert result.outcome is Outcome.NO_MATCH
+            assert result.outcome is AnswerOutcome.NO_MATCH
         assert result is not None
         return result.status
 

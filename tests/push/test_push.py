@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 
 from csconsole.app import push_outbox_and_ledger
 from csconsole.persistence.repositories.outbox import SqlOutboxQueue
-from csconsole.services.outbox import Outcome, PushReport, Resolution, qualified_key
+from csconsole.services.outbox import PushOutcome, PushReport, Resolution, qualified_key
 from csconsole.services.ports import OutboxItem
 from csconsole.sync.push.outbox_push import ShopPusher
 from tests.push.fixtures import make_shop
@@ -163,11 +163,11 @@ def test_a_changed_field_is_a_conflict_never_an_overwrite(console_factory, shop:
     with console.uow() as uow:
         conflicts = uow.outbox.open_conflicts()
     by_key = {c.entity_key: c for c in conflicts}
-    assert by_key["7"].outcome is Outcome.CONFLICT
+    assert by_key["7"].outcome is PushOutcome.CONFLICT
     assert by_key["7"].shop_values == {"email": "shop7@example.com"}
     assert by_key["7"].expected == {"email": "person7@example.com"}
     assert by_key["7"].changes == {"email": "new7@example.com"}
-    assert by_key["9999"].outcome is Outcome.MISSING
+    assert by_key["9999"].outcome is PushOutcome.MISSING
 
     # A supervisor settles it: send the change again, checked against the shop's value now.
     from csconsole.services.conflicts import ConflictService

@@ -16,7 +16,7 @@ import csconsole
 from csconsole.domain.errors import PermissionDenied, SessionEnded
 from csconsole.domain.staff import Role
 from csconsole.persistence.repositories.outbox import SqlOutboxQueue
-from csconsole.services.outbox import ItemResult, Outcome, Resolution
+from csconsole.services.outbox import ItemResult, PushOutcome, Resolution
 from csconsole.services.ports import OutboxItem
 from tests.casework import JANE, CaseWorld, audit_rows
 
@@ -170,7 +170,7 @@ def make_conflict(world: CaseWorld) -> int:
         uow.commit()
     queue = SqlOutboxQueue(console.engine, console.uow, actor="desk")
     shop_now = {"email": "shop@example.org"}
-    queue.record([ItemResult(outbox_id, Outcome.CONFLICT, shop_now)], world.clock.now())
+    queue.record([ItemResult(outbox_id, PushOutcome.CONFLICT, shop_now)], world.clock.now())
     with console.uow() as uow:
         [conflict] = uow.outbox.open_conflicts()
     return conflict.conflict_id

@@ -17,7 +17,7 @@ from csconsole.domain.verification import (
     VerificationExpired,
     VerificationLocked,
 )
-from csconsole.domain.verification_answers import Outcome
+from csconsole.domain.verification_answers import AnswerOutcome
 from csconsole.services import verification as verification_module
 from csconsole.services.verification import NothingToUnlock, questioning
 from tests.casework import (
@@ -50,9 +50,9 @@ def test_standard_level_with_two_matching_answers(world: CaseWorld) -> None:
     assert status.required is VerificationLevel.STANDARD and status.needed == 2
     assert {q.kind for q in status.remaining} == set(QuestionKind)
     first = svc.answer(rep, status.verification_id, QuestionKind.EMAIL, " JANE.SMITH@example.ORG")
-    assert first.outcome is Outcome.MATCH and first.status.level is VerificationLevel.NONE
+    assert first.outcome is AnswerOutcome.MATCH and first.status.level is VerificationLevel.NONE
     second = svc.answer(rep, status.verification_id, "phone", "+1 (212) 555-4990")
-    assert second.outcome is Outcome.MATCH
+    assert second.outcome is AnswerOutcome.MATCH
     assert second.status.level is VerificationLevel.STANDARD and second.status.passed
     assert second.status.asked == ((QuestionKind.EMAIL, True), (QuestionKind.PHONE, True))
     assert QuestionKind.EMAIL not in {q.kind for q in second.status.remaining}
@@ -114,7 +114,7 @@ def test_three_wrong_answers_lock_until_a_supervisor_unlocks(world: CaseWorld) -
         ("card_last4", "0000"),
     ]:
         result = svc.answer(rep, vid, kind, wrong)
-        assert result.outcome is Outcome.NO_MATCH
+        assert result.outcome is AnswerOutcome.NO_MATCH
     assert result.status.lock.locked and result.status.ended
     assert result.status.lock.failures_in_window == 3
     with pytest.raises(VerificationLocked, match="supervisor must unlock"):
@@ -160,12 +160,12 @@ def test_unreadable_answers_are_rejected_with_a_reason_and_do_not_count(world: C
     full_card = "4111 1111 1111 1881"
     for _ in range(5):
         result = svc.answer(rep, vid, "card_last4", full_card)
-        assert result.outcome is Outcome.REJECTED and "last four digits only" in result.reason
+        assert result.outcome is AnswerOutcome.REJECTED and "last four digits only" in result.reason
     for odd in ["", "\u202e\u200b", "🙂💍", "\x00\x1b[31m", "9" * 300]:
-        assert svc.answer(rep, vid, "last_order_total", odd).outcome is Outcome.REJECTED
+        assert svc.answer(rep, vid, "last_order_total", odd).outcome is AnswerOutcome.REJECTED
     status = svc.status(rep, vid)
     assert not status.lock.locked and status.asked == ()
-    assert svc.answer(rep, vid, "card_last4", "1881").outcome is Outcome.MATCH
+    assert svc.answer(rep, vid, "card_last4", "1881").outcome is AnswerOutcome.MATCH
     rejected = [r for r in audit_rows(world.console) if r[0] == "verification.answer_rejected"]
     assert len(rejected) == 10 and rejected[0][3]["reason"] == "too_many_digits"
     assert full_card.replace(" ", "") not in _all_text(world)
@@ -238,7 +238,7 @@ def test_no_stored_answer_reaches_the_rep(
     }
     for kind, answer in wrong.items():
         result = svc.answer(rep, status.verification_id, kind, answer)
-        assert result.outcome is Outcome.NO_MATCH
+        assert result.outcome is AnswerOutcome.NO_MATCH
         shown.append(repr(result))
     try:
         svc.answer(rep, status.verification_id, "last_order_date", "2020-01-01")
@@ -254,7 +254,7 @@ def test_no_stored_answer_reaches_the_rep(
     monkeypatch.setattr(questioning, "answer_matches", leaky)
     vid = svc.start(rep, case_id).verification_id
     result = svc.answer(rep, vid, "items_bought", "bracelet of pearls")
-    assert result.outcome is Outcome.REJECTED and result.reason
+    assert result.outcome is AnswerOutcome.REJECTED and result.reason
     assert result.status.lock.failures_in_window == 0
     shown.append(repr(result))
     shown.append(repr(audit_rows(world.console)))

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from csconsole.domain.errors import PermissionDenied
 from csconsole.services.auth import Session
-from csconsole.services.outbox import ConflictView, Outcome, Resolution
+from csconsole.services.outbox import ConflictView, PushOutcome, Resolution
 from csconsole.ui.conflicts_dialog import (
     ConflictFieldsModel,
     ConflictIdRole,
@@ -42,7 +42,7 @@ from tests.push.fixtures import console_factory, engines, make_shop  # noqa: F40
 ALT = Qt.KeyboardModifier.AltModifier
 
 
-def view(conflict_id: int, outcome: Outcome = Outcome.CONFLICT, **kw: Any) -> ConflictView:
+def view(conflict_id: int, outcome: PushOutcome = PushOutcome.CONFLICT, **kw: Any) -> ConflictView:
     values: dict[str, Any] = {
         "conflict_id": conflict_id,
         "outbox_id": conflict_id + 10,
@@ -62,7 +62,7 @@ def view(conflict_id: int, outcome: Outcome = Outcome.CONFLICT, **kw: Any) -> Co
 
 def test_models_pass_qtmodeltester(qtmodeltester: Any) -> None:
     table = ConflictTableModel()
-    table.set_conflicts([view(1), view(2, Outcome.MISSING, shop_values={}, case_id=None)])
+    table.set_conflicts([view(1), view(2, PushOutcome.MISSING, shop_values={}, case_id=None)])
     qtmodeltester.check(table)
     assert [table.index(0, c).data() for c in range(6)] == [
         "1",
@@ -90,7 +90,7 @@ def test_models_pass_qtmodeltester(qtmodeltester: Any) -> None:
     # The shop's value stands out where it is not what the rep saw.
     assert fields.index(0, 2).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert fields.index(1, 2).data(Qt.ItemDataRole.BackgroundRole) is None
-    fields.set_conflict(view(2, Outcome.MISSING, shop_values={}))
+    fields.set_conflict(view(2, PushOutcome.MISSING, shop_values={}))
     assert fields.index(0, 2).data() == "(gone from the shop)"
     fields.set_conflict(None)
     qtmodeltester.check(fields)

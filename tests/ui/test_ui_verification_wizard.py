@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel
 
 from csconsole.domain.policy import QuestionKind, VerificationLevel
 from csconsole.domain.verification import PROMPTS
-from csconsole.domain.verification_answers import Outcome
+from csconsole.domain.verification_answers import AnswerOutcome
 from csconsole.ui.tasks import TaskRunner
 from csconsole.ui.verification_wizard import VerificationWizard
 from tests.casework import JANE, JANE_SECRETS, CaseWorld, audit_rows
@@ -40,7 +40,9 @@ def screen_text(wizard: VerificationWizard) -> str:
     return "\n".join(labels + history)
 
 
-def answer(qtbot: Any, wizard: VerificationWizard, text: str, *, paste: bool = False) -> Outcome:
+def answer(
+    qtbot: Any, wizard: VerificationWizard, text: str, *, paste: bool = False
+) -> AnswerOutcome:
     before = wizard.last_result
     if paste:  # QTest cannot type characters outside the BMP; a paste is what a rep would do
         wizard.answer_field.insert(text)
@@ -68,19 +70,19 @@ def test_a_rep_verifies_the_caller_from_the_keyboard(
     assert wizard.prompt_label.text() == PROMPTS[QuestionKind.EMAIL]
     assert "standard (0 of 2 data points)" in wizard.level_label.text()
     qtbot.waitUntil(wizard.answer_field.hasFocus)
-    assert answer(qtbot, wizard, "Jane.Smith@Example.org") is Outcome.MATCH
+    assert answer(qtbot, wizard, "Jane.Smith@Example.org") is AnswerOutcome.MATCH
     assert wizard.result_label.text() == "Email: Match"
     assert wizard.answer_field.text() == ""
     assert wizard.current_question is QuestionKind.PHONE  # the next question comes up
     go_to(qtbot, wizard, QuestionKind.BILLING_POSTCODE)
-    assert answer(qtbot, wizard, "99999") is Outcome.NO_MATCH
+    assert answer(qtbot, wizard, "99999") is AnswerOutcome.NO_MATCH
     assert "Billing postcode: No match" in wizard.result_label.text()
     assert "1 of 3" in wizard.lock_label.text()
     for secret in JANE_SECRETS:  # the rep saw no stored answer
         assert secret not in screen_text(wizard)
     with qtbot.waitSignal(wizard.verified, timeout=10_000) as verified:
         go_to(qtbot, wizard, QuestionKind.PHONE)
-        assert answer(qtbot, wizard, "(212) 555 4990") is Outcome.MATCH
+        assert answer(qtbot, wizard, "(212) 555 4990") is AnswerOutcome.MATCH
     assert verified.args[0].level is VerificationLevel.STANDARD
     assert "VERIFIED" in wizard.level_label.text()
     assert wizard.unmask_button.isEnabled()
@@ -96,13 +98,13 @@ def test_unreadable_answers_get_a_reason_and_the_field_stays(
 ) -> None:
     wizard = make_wizard(qtbot, ui_world, runner)
     go_to(qtbot, wizard, QuestionKind.CARD_LAST4)
-    assert answer(qtbot, wizard, "4111 1111 1111 1881") is Outcome.REJECTED
+    assert answer(qtbot, wizard, "4111 1111 1111 1881") is AnswerOutcome.REJECTED
     assert "last four digits only" in wizard.result_label.text()
     assert wizard.current_question is QuestionKind.CARD_LAST4
     assert wizard.answer_field.selectedText() == "4111 1111 1111 1881"
     go_to(qtbot, wizard, QuestionKind.LAST_ORDER_DATE)
     wizard.answer_field.clear()
-    assert answer(qtbot, wizard, "\u202e🙂 last week", paste=True) is Outcome.REJECTED
+    assert answer(qtbot, wizard, "\u202e🙂 last week", paste=True) is AnswerOutcome.REJECTED
     assert "2025-03-01" in wizard.result_label.text()  # the format hint, not the stored date
     assert "0 of 3" in wizard.lock_label.text()
 
@@ -112,7 +114,7 @@ def test_three_wrong_answers_lock_the_wizard(
 ) -> None:
     wizard = make_wizard(qtbot, ui_world, runner)
     for wrong in ["x@example.com", "2125550000", "99999"]:
-        assert answer(qtbot, wizard, wrong) is Outcome.NO_MATCH
+        assert answer(qtbot, wizard, wrong) is AnswerOutcome.NO_MATCH
     assert "LOCKED" in wizard.lock_label.text()
     assert not wizard.answer_field.isEnabled()
     assert not wizard.unmask_button.isEnabled()
@@ -124,9 +126,9 @@ def test_high_level_needs_the_affirmation_checkbox(
     wizard = make_wizard(qtbot, ui_world, runner, request="data_copy")
     assert wizard.affirmation_box.isVisible()
     assert "I confirm" in wizard.affirmation_box.text()
-    assert answer(qtbot, wizard, "jane.smith@example.org") is Outcome.MATCH
-    assert answer(qtbot, wizard, "212-555-4990") is Outcome.MATCH
-    assert answer(qtbot, wizard, "10001") is Outcome.MATCH
+    assert answer(qtbot, wizard, "jane.smith@example.org") is AnswerOutcome.MATCH
+    assert answer(qtbot, wizard, "212-555-4990") is AnswerOutcome.MATCH
+    assert answer(qtbot, wizard, "10001") is AnswerOutcome.MATCH
     assert wizard.status is not None and wizard.status.level is VerificationLevel.STANDARD
     assert not wizard.unmask_button.isEnabled() or not wizard.status.passed
     with qtbot.waitSignal(wizard.verified, timeout=10_000):
@@ -199,7 +201,7 @@ def test_a_supervisor_unlocks_a_lock_made_on_another_desk_from_the_keyboard(
     assert wizard.status is not None and wizard.status.usable
     assert "0 of 3" in wizard.lock_label.text()
     qtbot.waitUntil(wizard.answer_field.hasFocus)
-    assert answer(qtbot, wizard, "jane.smith@example.org") is Outcome.MATCH
+    assert answer(qtbot, wizard, "jane.smith@example.org") is AnswerOutcome.MATCH
     steps = [r[0] for r in audit_rows(ui_world.console) if r[0].startswith("verification.")]
     assert steps == [
         "verification.refused",  # the start, on a customer locked on desk-a
@@ -214,7 +216,7 @@ def test_the_unlock_row_is_for_supervisors_and_enter_unlocks_a_lock_made_here(
 ) -> None:
     rep_wizard = make_wizard(qtbot, ui_world, runner)
     for wrong in ["x@example.com", "2125550000", "99999"]:
-        assert answer(qtbot, rep_wizard, wrong) is Outcome.NO_MATCH
+        assert answer(qtbot, rep_wizard, wrong) is AnswerOutcome.NO_MATCH
     assert "LOCKED after 3 wrong answers:" in rep_wizard.lock_label.text()
     assert rep_wizard.unlock_row.isHidden()  # a rep cannot unlock
     qtbot.keyClick(rep_wizard.history, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier)

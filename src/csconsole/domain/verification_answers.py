@@ -41,7 +41,7 @@ ITEM_MIN_WORD = 3
 MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "BZ"})
 
 
-class Outcome(enum.StrEnum):
+class AnswerOutcome(enum.StrEnum):
     MATCH = "match"
     NO_MATCH = "no_match"
     REJECTED = "rejected"

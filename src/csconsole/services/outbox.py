@@ -26,7 +26,7 @@ def qualified_key(origin: str, idempotency_key: str) -> str:
     return hashlib.sha256(f"{origin}\n{idempotency_key}".encode()).hexdigest()
 
 
-class Outcome(enum.StrEnum):
+class PushOutcome(enum.StrEnum):
     """How an item ended. Only ``applied`` changed anything; the rest wait for a person."""
 
     APPLIED = "applied"
@@ -59,7 +59,7 @@ class ItemResult:
     ``reason`` names columns and error kinds only, never values."""
 
     outbox_id: int
-    outcome: Outcome
+    outcome: PushOutcome
     shop_values: Mapping[str, DetailValue] = field(default_factory=dict)
     reason: str = ""
 
@@ -71,7 +71,7 @@ class ConflictView:
     kind: str
     entity: str
     entity_key: str
-    outcome: Outcome
+    outcome: PushOutcome
     shop_values: Mapping[str, DetailValue]
     expected: Mapping[str, DetailValue]
     changes: Mapping[str, DetailValue]

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from csconsole.services.auth import Session
 from csconsole.services.conflicts import OPEN_LIMIT
-from csconsole.services.outbox import ConflictView, Outcome, Resolution
+from csconsole.services.outbox import ConflictView, PushOutcome, Resolution
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
@@ -87,7 +87,7 @@ def _what(conflict: ConflictView) -> str:
 
 
 def _problem(conflict: ConflictView) -> str:
-    if conflict.outcome is Outcome.MISSING:
+    if conflict.outcome is PushOutcome.MISSING:
         return "Gone from the shop"
     return "Changed in the shop"
 
@@ -144,13 +144,13 @@ class ConflictFieldsModel(QAbstractTableModel):
         if column == 1:
             return value_text(conflict.expected.get(name))
         if column == SHOP_COLUMN:
-            if conflict.outcome is Outcome.MISSING:
+            if conflict.outcome is PushOutcome.MISSING:
                 return GONE
             return value_text(conflict.shop_values.get(name))
         return value_text(conflict.changes.get(name))
 
     def _differs(self, conflict: ConflictView, name: str) -> bool:
-        if conflict.outcome is Outcome.MISSING:
+        if conflict.outcome is PushOutcome.MISSING:
             return True
         return name in conflict.expected and conflict.shop_values.get(name) != (
             conflict.expected.get(name)
@@ -196,7 +196,7 @@ def _explain(conflict: ConflictView | None) -> str:
     if conflict is None:
         return "Choose a conflict in the list to see its fields."
     case = f" (case {conflict.case_id})" if conflict.case_id is not None else ""
-    if conflict.outcome is Outcome.MISSING:
+    if conflict.outcome is PushOutcome.MISSING:
         return (
             f"The shop no longer has {_what(conflict)}{case}. Keep the shop's value to drop the "
             "change; sending it again finds the row missing unless the shop restored it."

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from csconsole.domain.policy import CorrectableField, QuestionKind, RequestType
 from csconsole.domain.staff import Permission
 from csconsole.domain.verification import LABELS
-from csconsole.domain.verification_answers import Outcome
+from csconsole.domain.verification_answers import AnswerOutcome
 from csconsole.services.auth import Session
 from csconsole.services.verification import (
     AnswerResult,
@@ -289,16 +289,16 @@ class VerificationWizard(QDialog):
     def _answered(self, result: AnswerResult) -> None:
         self.last_result = result
         styles = {
-            Outcome.MATCH: MATCH_STYLE,
-            Outcome.NO_MATCH: NO_MATCH_STYLE,
-            Outcome.REJECTED: REJECTED_STYLE,
+            AnswerOutcome.MATCH: MATCH_STYLE,
+            AnswerOutcome.NO_MATCH: NO_MATCH_STYLE,
+            AnswerOutcome.REJECTED: REJECTED_STYLE,
         }
         text = f"{LABELS[result.kind]}: {result.outcome.label}"
         if result.reason:
             text += f". {result.reason}"
         self.result_label.setText(text)
         self.result_label.setStyleSheet(styles[result.outcome])
-        if result.outcome is not Outcome.REJECTED:
+        if result.outcome is not AnswerOutcome.REJECTED:
             self.answer_field.clear()
             self._question = None  # asked: move on to the next one
         else:

@@ -28,7 +28,7 @@ from csconsole.persistence.repositories.outbox import SqlOutboxQueue
 from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
 from csconsole.services.audit import record_system_event
 from csconsole.services.checkpoints import checkpoint
-from csconsole.services.outbox import LEDGER_KIND, ItemResult, Outcome, qualified_key
+from csconsole.services.outbox import LEDGER_KIND, ItemResult, PushOutcome, qualified_key
 from csconsole.services.ports import Clock
 
 T = TypeVar("T")
@@ -143,7 +143,7 @@ class LedgerReplicator:
                 if spec is None:
                     self._queue.record(
                         [
-                            ItemResult(p.outbox_id, Outcome.FAILED, reason="not a ledger table")
+                            ItemResult(p.outbox_id, PushOutcome.FAILED, reason="not a ledger table")
                             for p in items
                         ],
                         self._clock.now(),
@@ -168,8 +168,8 @@ class LedgerReplicator:
                         workstation=self._workstation,
                         now=self._clock.now(),
                     )
-                report.pushed_records += counts.get(Outcome.APPLIED, 0)
-                report.superseded_records += counts.get(Outcome.CONFLICT, 0)
+                report.pushed_records += counts.get(PushOutcome.APPLIED, 0)
+                report.superseded_records += counts.get(PushOutcome.CONFLICT, 0)
 
     def _pull(self, spec: Any) -> int:
         with self._uow() as uow:

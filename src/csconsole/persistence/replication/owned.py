@@ -21,7 +21,7 @@ from csconsole.persistence.ledger.tables import ORIGIN, Replicated
 from csconsole.persistence.replication.shared import settle_records
 from csconsole.persistence.replication.state import next_rev, read_state, write_state
 from csconsole.services.checkpoints import checkpoint
-from csconsole.services.outbox import Outcome, PendingItem
+from csconsole.services.outbox import PendingItem, PushOutcome
 
 PULL_PAGE = 5000
 
@@ -42,15 +42,15 @@ def push_owned(
     ledger: Engine,
     origin: str,
     now: datetime,
-) -> dict[Outcome, int]:
+) -> dict[PushOutcome, int]:
     local, central = spec.local, spec.central
     keys: dict[int, Any] = {}
-    outcomes: dict[int, tuple[Outcome, int | None]] = {}
+    outcomes: dict[int, tuple[PushOutcome, int | None]] = {}
     for p in items:
         try:
             keys[p.outbox_id] = _key_value(spec, p.item.entity_key)
         except ValueError:
-            outcomes[p.outbox_id] = (Outcome.FAILED, None)
+            outcomes[p.outbox_id] = (PushOutcome.FAILED, None)
     wanted = sorted(set(keys.values()))
     with cache.connect() as conn:
         rows = {
@@ -80,9 +80,9 @@ def push_owned(
         checkpoint("ledger.owned.before_central_commit")
     checkpoint("ledger.owned.after_central_commit")
     for outbox_id, key in keys.items():
-        outcomes[outbox_id] = (Outcome.APPLIED if key in rows else Outcome.FAILED, None)
+        outcomes[outbox_id] = (PushOutcome.APPLIED if key in rows else PushOutcome.FAILED, None)
     settle_records(cache, outcomes, now)
-    counts: dict[Outcome, int] = {}
+    counts: dict[PushOutcome, int] = {}
     for outcome, _ in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts

@@ -32,7 +32,7 @@ from csconsole.persistence.models.base import naive_utc
 from csconsole.persistence.models.outbox import LedgerRowVersion, OutboxEntry, SyncConflict
 from csconsole.persistence.replication.state import next_rev, read_state, write_state
 from csconsole.services.checkpoints import checkpoint
-from csconsole.services.outbox import LEDGER_KIND, Outcome, PendingItem, Status
+from csconsole.services.outbox import LEDGER_KIND, PendingItem, PushOutcome, Status
 
 _versions = LedgerRowVersion.__table__
 _outbox = OutboxEntry.__table__
@@ -50,7 +50,7 @@ def push_shared(
     key_of: Callable[[str], str],
     workstation: str,
     now: datetime,
-) -> dict[Outcome, int]:
+) -> dict[PushOutcome, int]:
     """Push one batch of a shared table's ledger records; returns counts per outcome."""
     local, central = spec.local, spec.central
     keys = sorted({p.item.entity_key for p in items})
@@ -64,11 +64,11 @@ def push_shared(
             ).mappings()
         }
         bases = _versions_of(conn, spec.name, keys)
-    outcomes: dict[int, tuple[Outcome, int | None]] = {}
+    outcomes: dict[int, tuple[PushOutcome, int | None]] = {}
     with ledger.begin() as lc:
         hashed = {p.outbox_id: key_of(p.item.idempotency_key) for p in items}
         seen = {
-            str(k): (Outcome(o), v)
+            str(k): (PushOutcome(o), v)
             for k, o, v in lc.execute(
                 select(
                     ledger_applied.c.idempotency_key,
@@ -91,7 +91,7 @@ def push_shared(
                     .with_for_update()
                 ).mappings()
             }
-            by_key: dict[str, tuple[Outcome, int | None]] = {}
+            by_key: dict[str, tuple[PushOutcome, int | None]] = {}
             for key in sorted({p.item.entity_key for p in todo}):
                 by_key[key] = _push_one(
                     lc, spec, rows.get(key), held.get(key), bases.get(key, 0), rev, workstation
@@ -112,7 +112,7 @@ def push_shared(
         checkpoint("ledger.shared.before_central_commit")
     checkpoint("ledger.shared.after_central_commit")
     settle_records(cache, outcomes, now)
-    counts: dict[Outcome, int] = {}
+    counts: dict[PushOutcome, int] = {}
     for outcome, _ in outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
@@ -126,10 +126,10 @@ def _push_one(
     base: int,
     rev: int,
     workstation: str,
-) -> tuple[Outcome, int | None]:
+) -> tuple[PushOutcome, int | None]:
     central = spec.central
     if row is None:
-        return Outcome.FAILED, None  # shared rows are never deleted in the cache
+        return PushOutcome.FAILED, None  # shared rows are never deleted in the cache
     values = {c: row[c] for c in spec.columns}
     if held is None:
         if spec.id_column and _id_is_free(lc, spec, row[spec.id_column]):
@@ -141,18 +141,18 @@ def _push_one(
         )
         if spec.id_column in values:
             _advance_id_sequence(lc, spec)
-        return Outcome.APPLIED, 1
+        return PushOutcome.APPLIED, 1
     if all(_same(held[c], values[c]) for c in spec.columns):
-        return Outcome.APPLIED, int(held["version"])
+        return PushOutcome.APPLIED, int(held["version"])
     if int(held["version"]) != base:
-        return Outcome.CONFLICT, int(held["version"])
+        return PushOutcome.CONFLICT, int(held["version"])
     version = base + 1
     lc.execute(
         update(central)
         .where(central.c[spec.key] == values[spec.key])
         .values(**values, version=version, rev=rev, updated_by=workstation[:100])
     )
-    return Outcome.APPLIED, version
+    return PushOutcome.APPLIED, version
 
 
 def _local_columns(spec: Replicated) -> tuple[str, ...]:
@@ -188,21 +188,21 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def settle_records(
-    cache: Engine, outcomes: dict[int, tuple[Outcome, int | None]], now: datetime
+    cache: Engine, outcomes: dict[int, tuple[PushOutcome, int | None]], now: datetime
 ) -> None:
     """Record the outcomes at ``now``; a conflict is settled at once: the central row wins."""
     with cache.begin() as conn:
         for outbox_id, (outcome, version) in outcomes.items():
             status = {
-                Outcome.APPLIED: Status.APPLIED,
-                Outcome.CONFLICT: Status.DISCARDED,
+                PushOutcome.APPLIED: Status.APPLIED,
+                PushOutcome.CONFLICT: Status.DISCARDED,
             }.get(outcome, Status.FAILED)
             conn.execute(
                 update(_outbox)
                 .where(_outbox.c.id == outbox_id, _outbox.c.status == Status.PENDING.value)
                 .values(status=status.value, settled_at=now)
             )
-            if outcome is Outcome.CONFLICT:
+            if outcome is PushOutcome.CONFLICT:
                 exists = conn.execute(
                     select(_conflicts.c.id).where(_conflicts.c.outbox_id == outbox_id)
                 ).first()

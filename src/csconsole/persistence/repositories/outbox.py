@@ -21,8 +21,8 @@ from csconsole.services.outbox import (
     KINDS,
     ConflictView,
     ItemResult,
-    Outcome,
     PendingItem,
+    PushOutcome,
     Status,
 )
 from csconsole.services.ports import Clock, DetailValue, OutboxItem
@@ -111,7 +111,7 @@ def _conflict_view(c: SyncConflict, o: OutboxEntry) -> ConflictView:
         kind=o.kind,
         entity=o.entity,
         entity_key=o.entity_key,
-        outcome=Outcome(c.outcome),
+        outcome=PushOutcome(c.outcome),
         shop_values=_load(c.shop_values),
         expected=_load(o.expected),
         changes=_load(o.changes),
@@ -122,10 +122,10 @@ def _conflict_view(c: SyncConflict, o: OutboxEntry) -> ConflictView:
 
 
 _STATUS_OF = {
-    Outcome.APPLIED: Status.APPLIED,
-    Outcome.CONFLICT: Status.CONFLICT,
-    Outcome.MISSING: Status.CONFLICT,
-    Outcome.FAILED: Status.FAILED,
+    PushOutcome.APPLIED: Status.APPLIED,
+    PushOutcome.CONFLICT: Status.CONFLICT,
+    PushOutcome.MISSING: Status.CONFLICT,
+    PushOutcome.FAILED: Status.FAILED,
 }
 
 _SQL_PENDING = (
@@ -150,7 +150,7 @@ def _settle(conn: Any, settle: list[tuple[Any, ...]], conflicts: list[tuple[Any,
 
 def _summary(results: Sequence[ItemResult]) -> dict[str, DetailValue]:
     """What an audit event says of a settled batch: counts and the outbox ids, no values."""
-    counts = {o.value: 0 for o in Outcome}
+    counts = {o.value: 0 for o in PushOutcome}
     for r in results:
         counts[r.outcome.value] += 1
     ids = [r.outbox_id for r in results]

@@ -23,8 +23,8 @@ from csconsole.domain.verification import (
 )
 from csconsole.domain.verification_answers import (
     MONTH_FIRST_REGIONS,
+    AnswerOutcome,
     FactsOnFile,
-    Outcome,
     ParsedAnswer,
     Rejection,
     answer_matches,
@@ -90,7 +90,7 @@ class Questioning:
                 now,
             )
         before = ver.level(self._rules)
-        outcome = Outcome.MATCH if matched else Outcome.NO_MATCH
+        outcome = AnswerOutcome.MATCH if matched else AnswerOutcome.NO_MATCH
         uow.verifications.add_attempt(
             ver.verification_id,
             customer_id=ver.customer_id,
@@ -143,7 +143,7 @@ class Questioning:
             staff_id=session.staff.staff_id,
             at=now,
             kind=question,
-            result=Outcome.REJECTED.value,
+            result=AnswerOutcome.REJECTED.value,
         )
         record(
             uow,
@@ -159,7 +159,7 @@ class Questioning:
             },
         )
         return AnswerResult(
-            question, Outcome.REJECTED, rejection.reason, self.status(uow, ver, now)
+            question, AnswerOutcome.REJECTED, rejection.reason, self.status(uow, ver, now)
         )
 
     def note_level(

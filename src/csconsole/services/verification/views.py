@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from csconsole.domain.policy import CorrectableField, QuestionKind, RequestType, VerificationLevel
-from csconsole.domain.verification_answers import Outcome
+from csconsole.domain.verification_answers import AnswerOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,6 @@ class VerificationStatus:
 @dataclass(frozen=True, slots=True)
 class AnswerResult:
     kind: QuestionKind
-    outcome: Outcome
+    outcome: AnswerOutcome
     reason: str  # why an answer was not understood (its form only); "" otherwise
     status: VerificationStatus

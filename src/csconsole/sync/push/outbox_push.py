@@ -35,8 +35,8 @@ from csconsole.services.outbox import (
     SHOP_KINDS,
     ItemResult,
     OutboxQueue,
-    Outcome,
     PendingItem,
+    PushOutcome,
     PushReport,
 )
 from csconsole.services.ports import Clock, DetailValue
@@ -68,7 +68,7 @@ class _Batch:
     rows: dict[tuple[str, Any], _Row | None] = field(default_factory=dict)
     inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     results: list[ItemResult] = field(default_factory=list)
-    fresh: list[tuple[str, str, Outcome]] = field(default_factory=list)  # key, kind, outcome
+    fresh: list[tuple[str, str, PushOutcome]] = field(default_factory=list)  # key, kind, outcome
 
 
 class ShopPusher:
@@ -139,9 +139,9 @@ class ShopPusher:
         for r in results:
             if r.outbox_id in seen:
                 report.already_applied += 1
-            elif r.outcome is Outcome.APPLIED:
+            elif r.outcome is PushOutcome.APPLIED:
                 report.applied += 1
-            elif r.outcome is Outcome.FAILED:
+            elif r.outcome is PushOutcome.FAILED:
                 report.failed += 1
             else:
                 report.conflicts += 1
@@ -160,7 +160,7 @@ class ShopPusher:
             except Exception as error:
                 if is_transient(error):
                     raise
-                one = [ItemResult(pending.outbox_id, Outcome.FAILED, reason=describe(error))]
+                one = [ItemResult(pending.outbox_id, PushOutcome.FAILED, reason=describe(error))]
                 one_seen = set()
                 self._record_failure(origin, pending, describe(error))
             results.extend(one)
@@ -174,9 +174,11 @@ class ShopPusher:
                 select(applied.c.outcome).where(applied.c.idempotency_key == key)
             ).first()
             if found is None:
-                conn.execute(applied.insert(), [self._applied_row(key, pending, Outcome.FAILED)])
+                conn.execute(
+                    applied.insert(), [self._applied_row(key, pending, PushOutcome.FAILED)]
+                )
 
-    def _applied_row(self, key: str, pending: PendingItem, outcome: Outcome) -> dict[str, Any]:
+    def _applied_row(self, key: str, pending: PendingItem, outcome: PushOutcome) -> dict[str, Any]:
         return {
             "idempotency_key": key,
             "applied_at": self._clock.now().astimezone(UTC).replace(tzinfo=None),
@@ -226,9 +228,9 @@ class ShopPusher:
 
     def _earlier(self, pending: PendingItem, outcome: str, plan: _Batch) -> ItemResult:
         """An item the shop saw in an earlier run: take the outcome it recorded then."""
-        done = Outcome(outcome)
+        done = PushOutcome(outcome)
         values: dict[str, DetailValue] = {}
-        if done is Outcome.CONFLICT:
+        if done is PushOutcome.CONFLICT:
             values = self._shop_values(pending, plan) or {}
         return ItemResult(pending.outbox_id, done, values, reason="recorded by an earlier push")
 
@@ -299,23 +301,23 @@ class ShopPusher:
                     columns[f]: _convert(table, columns[f], v) for f, v in item.changes.items()
                 }
                 plan.inserts.setdefault(item.entity, []).append(values)
-                return ItemResult(pending.outbox_id, Outcome.APPLIED)
+                return ItemResult(pending.outbox_id, PushOutcome.APPLIED)
             if not item.changes:
                 raise ItemRefused("an update without changes")
             row = plan.rows.get((item.entity, _key(table, target, item.entity_key)))
             if row is None:
-                return ItemResult(pending.outbox_id, Outcome.MISSING, reason="row not in shop")
+                return ItemResult(pending.outbox_id, PushOutcome.MISSING, reason="row not in shop")
             stale = [f for f, v in item.expected.items() if not same(row.values[columns[f]], v)]
             if stale:
                 held = self._shop_values(pending, plan) or {}
                 reason = "changed in the shop: " + ", ".join(sorted(stale))
-                return ItemResult(pending.outbox_id, Outcome.CONFLICT, held, reason=reason)
+                return ItemResult(pending.outbox_id, PushOutcome.CONFLICT, held, reason=reason)
             new = {columns[f]: _convert(table, columns[f], v) for f, v in item.changes.items()}
             row.values.update(new)
             row.dirty.update(new)
-            return ItemResult(pending.outbox_id, Outcome.APPLIED)
+            return ItemResult(pending.outbox_id, PushOutcome.APPLIED)
         except (ItemRefused, ValueError, LookupError) as refused:
-            return ItemResult(pending.outbox_id, Outcome.FAILED, reason=_reason(refused))
+            return ItemResult(pending.outbox_id, PushOutcome.FAILED, reason=_reason(refused))
 
     def _write(self, conn: Connection, plan: _Batch, fresh: dict[str, PendingItem]) -> None:
         now = self._clock.now().astimezone(UTC).replace(tzinfo=None)
