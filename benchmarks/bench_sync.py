@@ -233,7 +233,7 @@ def ui_stall(console: Any, log: Any) -> tuple[float, float]:
 
     idle = measure(2.0)
     controller = SyncController(
-        lambda progress, cancelled: console.sync(
+        lambda progress, cancelled: console.sync.run(
             full=True, push=False, progress=progress, cancelled=cancelled
         )
     )
@@ -277,7 +277,7 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
         log(f"[{label}] baseline {base:.1f} s; the console's full sync ...")
         console = _console(home, sqlalchemy_url(database))
         started = time.perf_counter()
-        report = console.sync(full=True, push=False)
+        report = console.sync.run(full=True, push=False)
         full = time.perf_counter() - started
         loaded = report.pull.total("written")
         log(f"[{label}] full sync {full:.1f} s ({loaded:,} rows, {loaded / full:,.0f} rows/s)")
@@ -300,7 +300,7 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
             changed, stamp = change_customers(database, args.changed, args.seed, emails=emails)
             pg_side = baseline_changes(database, stamp)
             started = time.perf_counter()
-            report = console.sync(push=False)
+            report = console.sync.run(push=False)
             total = time.perf_counter() - started
             assert report.kind == "incremental"
             pull = total - report.checkpoint_s

@@ -7,10 +7,14 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from csconsole.commands import COMMANDS
-from csconsole.commands.common import fail
+from csconsole.commands.output import fail
 from csconsole.domain.errors import CsConsoleError
+
+if TYPE_CHECKING:
+    from csconsole.app.console import Console
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,8 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # opening run on the UI's worker thread.
         from csconsole.ui.main import run
 
-        def open_console() -> object:
-            from csconsole.app import Console
+        def open_console() -> Console:
+            from csconsole.app.console import Console
 
             return Console.open()
 

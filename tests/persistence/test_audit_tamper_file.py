@@ -85,7 +85,7 @@ def cache_with_events(
             rep, "access", customer_id=JANE, channel="phone", summary=summary
         )
         world.console.cases.add_note(rep, case.case_id, "rang back")
-    events = world.console.verify_audit().events
+    events = world.console.audit_trail.verify().events
     world.console.close()
     return paths, world.passwords, events
 

@@ -31,8 +31,10 @@ class ConflictOutbox(Protocol):
 
 
 class ConflictUnitOfWork(Protocol):
-    audit: AuditLog
-    outbox: ConflictOutbox
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def outbox(self) -> ConflictOutbox: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -89,15 +89,23 @@ class AuditLog(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together, or not at all."""
 
-    staff: StaffRepository
-    audit: AuditLog
-    # Cases and verification (issue 4); ``audit_integrity`` is the audit log's checking side.
-    cases: CaseRepository
-    verifications: VerificationRepository
-    customer_records: CustomerRecords
-    audit_integrity: AuditIntegrity
-    # The outbox of changes for the shop (persistence/repositories/outbox.py, issue 3).
-    outbox: Outbox
+    # Read-only members (properties), so an implementation may hold a subtype of each.
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def verifications(self) -> VerificationRepository: ...
+    @property
+    def customer_records(self) -> CustomerRecords: ...
+    # The audit log's checking side.
+    @property
+    def audit_integrity(self) -> AuditIntegrity: ...
+    # The outbox of changes for the shop (persistence/repositories/outbox.py).
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -170,12 +170,13 @@ class MainWindow(QMainWindow):
     def _attach_sync(self, console: ConsoleLike) -> None:
         """The status-bar indicator and background sync, for a console that can sync (the
         real one; test fakes without ``sync`` get neither)."""
-        sync_fn = getattr(console, "sync", None)
-        status_fn = getattr(console, "sync_status", None)
-        if sync_fn is None:
+        shop_sync = getattr(console, "sync", None)
+        if shop_sync is None:
             return
-        connected = bool(getattr(console.settings, "shop_url", ""))
-        self.sync_controller = SyncController(sync_fn, status_fn, auto=connected, parent=self)
+        connected = bool(shop_sync.connected)
+        self.sync_controller = SyncController(
+            shop_sync.run, shop_sync.status, auto=connected, parent=self
+        )
         self.sync_widget = attach_sync_status(self, self.sync_controller)
         self.sync_action.triggered.connect(lambda: self.start_sync())
         self.cancel_sync_action.triggered.connect(self.sync_controller.cancel)

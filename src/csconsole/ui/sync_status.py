@@ -11,7 +11,7 @@ after a good sync; after the shop could not be reached, again after a growing wa
 
 The window needs one line to show it (see ``attach_sync_status``)::
 
-    attach_sync_status(self, SyncController(console.sync, console.sync_status))
+    attach_sync_status(self, SyncController(console.sync.run, console.sync.status))
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from csconsole.sync.status import SyncStatus
 from csconsole.ui.tasks import TaskContext, TaskHandle, TaskRunner
 
 Progress = Callable[[str, int, int], None]
-# sync_fn(progress=..., cancelled=...) runs one sync on the calling thread (Console.sync).
+# sync_fn(progress=..., cancelled=...) runs one sync on the calling thread (console.sync.run).
 SyncFn = Callable[..., Any]
 StatusFn = Callable[[], SyncStatus]
 

@@ -16,6 +16,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from csconsole.persistence.ledger.tables import OWNED_BY_LOCAL, Replicated
+from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.outbox import OutboxEntry
 from csconsole.services.outbox import LEDGER_KIND, Status
 
@@ -42,7 +43,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         queued.add((spec.name, key))
         rows.append(ledger_record_values(spec, key))
     if rows:
-        session.connection().execute(OutboxEntry.__table__.insert(), rows)
+        session.connection().execute(core_table(OutboxEntry).insert(), rows)
 
 
 def ledger_record(spec: Replicated, key: str) -> OutboxEntry:

@@ -15,6 +15,8 @@ committed late.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -35,7 +37,8 @@ VERSION_TABLE = "csconsole_ledger_version"
 # Microseconds on MariaDB/MySQL (plain DATETIME drops them), long text for event details.
 Timestamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
-MYSQL_OPTIONS = {
+# Dialect options as keywords (typed Any: Table types each of its own keywords).
+MYSQL_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_bin",

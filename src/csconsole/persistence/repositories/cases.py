@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ _Owner = aliased(Staff)
 _Closer = aliased(Staff)
 
 
-def _case_query() -> Select[Any]:
+def _case_query() -> Select[Case, str, str, str, str, str]:
     return (
         select(
             Case,
@@ -203,7 +204,7 @@ class SqlCaseRepository:
         self._s.flush()
         return note.id
 
-    def notes(self, case_id: int) -> list[NoteRecord]:
+    def notes(self, case_id: int) -> builtins.list[NoteRecord]:  # ``list`` is a method here
         rows = self._s.execute(
             select(CaseNote, Staff.username)
             .join(Staff, Staff.id == CaseNote.author_id)
