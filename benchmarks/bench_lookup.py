@@ -196,9 +196,9 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
 
 
 def _run_size(size: int, seed: int, log: Any) -> list[dict[str, object]]:
-    from csconsole import app
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths
+    from csconsole.app.demo import build_demo
     from csconsole.demo.generator import generate_demo_shop
     from csconsole.persistence.cache.engine import cache_key, connect_raw
 
@@ -213,7 +213,7 @@ def _run_size(size: int, seed: int, log: Any) -> list[dict[str, object]]:
         paths = Paths.from_environment()
         log(f"[{label}] building the demo shop and cache ...")
         started = time.perf_counter()
-        console, _, _ = app.build_demo(customers=size, seed=seed, paths=paths, secrets=secrets)
+        console, _, _ = build_demo(customers=size, seed=seed, paths=paths, secrets=secrets)
         demo_s = time.perf_counter() - started
         started = time.perf_counter()
         generate_demo_shop(home / "gen-only.sqlite", customers=size, seed=seed)

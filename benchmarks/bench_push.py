@@ -79,15 +79,15 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
 
 
 def _console(home: Path, log: Any) -> Any:
-    from csconsole import app
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths
+    from csconsole.app.demo import build_demo
 
     os.environ["CSCONSOLE_HOME"] = str(home / "home")
     backend = _MemoryKeyring()
     keyring.set_keyring(backend)
     log("building a small demo cache ...")
-    console, _, _ = app.build_demo(
+    console, _, _ = build_demo(
         customers=500, seed=1, paths=Paths.from_environment(), secrets=KeyringSecretStore(backend)
     )
     return console

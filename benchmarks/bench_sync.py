@@ -1,14 +1,14 @@
 """Sync from PostgreSQL: full load and incremental pull, each beside a baseline of this run.
 
 - Full load of N customers (1.5 addresses, 2 orders each) into the encrypted cache, ready to
-  search (``Console.sync(full=True)``: mapping, conversion, derived keys, shadow tables, b-tree
+  search (``console.sync.run(full=True)``: mapping, conversion, derived keys, shadow tables, b-tree
   indexes, the name index, the swap). Baseline: psycopg ``cursor.stream`` (a reader thread)
   into plain, unencrypted SQLite ``executemany`` of the same rows (their lookup keys computed by
   PostgreSQL in the query), plus the same indexes and the same name index. Target: at most
   1.5x the baseline.
 - Incremental pull of 10,000 changed customers into that N cache, twice: new last name and
   email (every changed row touches the email index and the name index), then new last name
-  only. ``Console.sync()`` end to end, with the key-total delete check of every table, up to
+  only. ``console.sync.run()`` end to end, with the key-total delete check of every table, up to
   the commit that makes the changes visible; the housekeeping that ends the run (the name
   index's segment merges, bounded, and the write-ahead-log checkpoint copying the new pages
   into the cache file: after the changes are visible, on the sync thread) is its own row.
@@ -233,7 +233,7 @@ def ui_stall(console: Any, log: Any) -> tuple[float, float]:
 
     idle = measure(2.0)
     controller = SyncController(
-        lambda progress, cancelled: console.sync(
+        lambda progress, cancelled: console.sync.run(
             full=True, push=False, progress=progress, cancelled=cancelled
         )
     )
@@ -277,7 +277,7 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
         log(f"[{label}] baseline {base:.1f} s; the console's full sync ...")
         console = _console(home, sqlalchemy_url(database))
         started = time.perf_counter()
-        report = console.sync(full=True, push=False)
+        report = console.sync.run(full=True, push=False)
         full = time.perf_counter() - started
         loaded = report.pull.total("written")
         log(f"[{label}] full sync {full:.1f} s ({loaded:,} rows, {loaded / full:,.0f} rows/s)")
@@ -300,7 +300,7 @@ def run(argv: list[str], *, quiet: bool = False) -> list[dict[str, object]]:
             changed, stamp = change_customers(database, args.changed, args.seed, emails=emails)
             pg_side = baseline_changes(database, stamp)
             started = time.perf_counter()
-            report = console.sync(push=False)
+            report = console.sync.run(push=False)
             total = time.perf_counter() - started
             assert report.kind == "incremental"
             pull = total - report.checkpoint_s

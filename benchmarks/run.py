@@ -14,7 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = {"lookup": "bench_lookup", "push": "bench_push", "sync": "bench_sync"}
+BENCHMARKS = {
+    "lookup": "bench_lookup",
+    "push": "bench_push",
+    "startup": "bench_startup",
+    "sync": "bench_sync",
+}
 
 
 def print_table(rows: list[dict[str, object]]) -> None:

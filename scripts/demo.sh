@@ -7,12 +7,27 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export CSCONSOLE_HOME=${CSCONSOLE_HOME:-$PWD/.demo-home}
 run() {
-  if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-    echo "demo: no display; the console runs on a virtual screen (xvfb)" >&2
-    xvfb-run -a -s "-screen 0 1280x800x24" "$@"
-  else
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     "$@"
+    return
   fi
+  # No display: a virtual screen of our own choosing, so we can say which one it is.
+  local n=99
+  while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+  local auth="$CSCONSOLE_HOME/xvfb-auth"
+  mkdir -p "$CSCONSOLE_HOME"
+  {
+    echo "demo: no display, so the console runs on the virtual screen DISPLAY=:$n (Xvfb)."
+    echo "demo: to look at it from another terminal, take a screenshot:"
+    echo "        XAUTHORITY=$auth import -display :$n -window root shot.png"
+    if command -v x11vnc >/dev/null; then
+      echo "demo: or watch it live: XAUTHORITY=$auth x11vnc -display :$n -localhost, then a VNC" \
+        "viewer on localhost:5900"
+    else
+      echo "demo: (to watch it live, install x11vnc and run x11vnc -display :$n -auth $auth)"
+    fi
+  } >&2
+  xvfb-run -n "$n" -f "$auth" -s "-screen 0 1280x800x24" "$@"
 }
 inner() {
   .venv/bin/csconsole demo --customers "${CUSTOMERS:-20000}" --force

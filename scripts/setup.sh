@@ -24,8 +24,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Another program (unattended-upgrades, a software centre, a second apt) may hold the package
+  # manager's lock: wait for it, up to ten minutes, instead of failing at once.
+  LOCK_WAIT_S=600
+  APT_WAIT=(-o "DPkg::Lock::Timeout=$LOCK_WAIT_S")
+  if command -v fuser >/dev/null \
+    && $SUDO fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock \
+      >/dev/null 2>&1; then
+    echo "setup: another program is using the package manager; waiting for it to finish" \
+      "(up to $((LOCK_WAIT_S / 60)) minutes)..." >&2
+  else
+    echo "setup: if another program holds the package manager's lock, this waits for it" \
+      "(up to $((LOCK_WAIT_S / 60)) minutes)" >&2
+  fi
+  $SUDO apt-get "${APT_WAIT[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${APT_WAIT[@]}" install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3.11}

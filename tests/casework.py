@@ -14,7 +14,8 @@ from argon2 import PasswordHasher
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
-from csconsole.app import DEMO_STAFF, Console
+from csconsole.app import Console
+from csconsole.app.demo import DEMO_STAFF
 from csconsole.persistence.cache.reference_loader import load_reference_sqlite
 from csconsole.services.auth import AuthService
 from tests.shop_factory import make_shop

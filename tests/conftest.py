@@ -101,7 +101,6 @@ def demo(
     paths: Paths,
     secret_store: KeyringSecretStore,
     demo_template: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ):  # type: ignore[no-untyped-def]
     """A real encrypted cache loaded from the demo shop, with demo staff.
 
@@ -109,15 +108,17 @@ def demo(
     """
     import shutil
 
-    from csconsole import app
-    from csconsole.demo import generator as demo_generator
+    from csconsole.app.demo import build_demo
 
     def copy_template(path: Path, **_: object) -> None:
         shutil.copyfile(demo_template, path)
 
-    monkeypatch.setattr(demo_generator, "generate_demo_shop", copy_template)
-    console, credentials, _ = app.build_demo(
-        customers=DEMO_CUSTOMERS, seed=DEMO_SEED, paths=paths, secrets=secret_store
+    console, credentials, _ = build_demo(
+        customers=DEMO_CUSTOMERS,
+        seed=DEMO_SEED,
+        paths=paths,
+        secrets=secret_store,
+        generator=copy_template,
     )
     staff = {role.value: (user, password) for user, password, role in credentials}
     try:

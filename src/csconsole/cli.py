@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from csconsole.commands import COMMANDS
-from csconsole.commands.common import fail
+from csconsole.commands.output import fail
 from csconsole.domain.errors import CsConsoleError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from csconsole.ui.main import run
 
         def open_console() -> ConsoleLike:  # mypy checks that Console is what the window uses
-            from csconsole.app import Console
+            from csconsole.app.console import Console
 
             return Console.open()
 

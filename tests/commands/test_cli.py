@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -12,16 +13,19 @@ from csconsole.cli import main
 
 
 @pytest.fixture
-def demo_home(paths: Paths, memory_keyring, capsys, demo_template, monkeypatch):  # type: ignore[no-untyped-def]
-    """`csconsole demo --json` through main(); returns the printed staff credentials."""
+def demo_home(paths: Paths, memory_keyring, capsys, demo_template):  # type: ignore[no-untyped-def]
+    """`csconsole demo --json`, its shop file copied from the template; returns the printed
+    staff credentials."""
     import shutil
 
-    from csconsole.demo import generator as demo_generator
+    from csconsole.cli import build_parser
+    from csconsole.commands.demo import make_demo
 
-    monkeypatch.setattr(
-        demo_generator, "generate_demo_shop", lambda path, **_: shutil.copyfile(demo_template, path)
-    )
-    assert main(["demo", "--customers", "400", "--seed", "7", "--json"]) == 0
+    def copy_template(path: Path, **_: object) -> None:
+        shutil.copyfile(demo_template, path)
+
+    args = build_parser().parse_args(["demo", "--customers", "400", "--seed", "7", "--json"])
+    assert make_demo(args, copy_template) == 0
     out = json.loads(capsys.readouterr().out)
     return {row["role"]: (row["user"], row["password"]) for row in out["staff"]}
 

@@ -34,6 +34,12 @@ from tests.push.fixtures import (  # noqa: F401  (fixtures are found by name)
 BACKENDS = ["sqlite", "postgresql", "mariadb"]
 
 
+def waiting(console: Any) -> tuple[int, int]:
+    """(shop changes waiting to be sent, conflicts to settle), as the status bar counts them."""
+    backlog = console.sync.backlog()
+    return backlog.shop_changes, backlog.conflicts
+
+
 class Desk:
     """A demo console with real conflicts, and the command run on its home."""
 
@@ -110,13 +116,19 @@ def test_a_supervisor_lists_and_settles_conflicts(desk: Desk) -> None:
     code, out, err = desk("settle", str(ids["9999"]), "--keep-shop")
     assert (code, out) == (0, f"conflict {ids['9999']} settled: the shop's value is kept\n")
     assert desk("list", "--json")[1] == "[]\n"
-    assert desk.console.outbox_status() == {"pending": 1, "conflicts": 0}
+    assert (desk.console.sync.backlog().shop_changes, desk.console.sync.backlog().conflicts) == (
+        1,
+        0,
+    )
 
     # The next push sends the change again, checked against what the shop has now.
     assert shop_email(desk.shop) == SHOP
     assert push(desk.console, desk.shop).applied == 1
     assert shop_email(desk.shop) == WANTED
-    assert desk.console.outbox_status() == {"pending": 0, "conflicts": 0}
+    assert (desk.console.sync.backlog().shop_changes, desk.console.sync.backlog().conflicts) == (
+        0,
+        0,
+    )
 
     supervisor = desk.staff["supervisor"][0]
     viewed = audit_events(desk.console, "sync.conflicts_viewed")
@@ -144,14 +156,20 @@ def test_refusals_and_unknown_ids(desk: Desk) -> None:
         assert err.startswith("csconsole: ") and "may not review" in err
         assert len(err.splitlines()) == 1
         assert not any(value in err for value in PERSONAL)
-    assert desk.console.outbox_status() == {"pending": 0, "conflicts": 2}
+    assert (desk.console.sync.backlog().shop_changes, desk.console.sync.backlog().conflicts) == (
+        0,
+        2,
+    )
 
     code, _, err = desk("settle", "424242", "--send-mine")
     assert (code, err) == (1, "csconsole: There is no sync conflict 424242.\n")
     assert desk("settle", str(ids["7"]), "--keep-shop")[0] == 0
     code, _, err = desk("settle", str(ids["7"]), "--send-mine")
     assert (code, err) == (1, f"csconsole: Sync conflict {ids['7']} is already settled.\n")
-    assert desk.console.outbox_status() == {"pending": 0, "conflicts": 1}
+    assert (desk.console.sync.backlog().shop_changes, desk.console.sync.backlog().conflicts) == (
+        0,
+        1,
+    )
 
     with pytest.raises(SystemExit) as usage:  # one of --keep-shop / --send-mine is required
         desk("settle", str(ids["9999"]))

@@ -6,13 +6,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from csconsole.app import push_outbox_and_ledger
 from csconsole.persistence.replication.ledger_sync import LedgerReport
 
 
 def sync(console: Any, ledger: Engine) -> LedgerReport:
     """Push and pull through the central ledger; the run must report no error."""
-    _, report = push_outbox_and_ledger(console, shop=None, ledger=ledger)
+    _, report = console.sync.push(shop=None, ledger=ledger)
     assert report is not None
     assert report.error == ""
     return report

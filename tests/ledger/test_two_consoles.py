@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
-from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.audit_chain import AuditEntry, verify_chain
 from csconsole.domain.errors import SignInError
 from csconsole.domain.staff import Role
@@ -178,7 +177,7 @@ def test_ledger_records_pushed_by_a_run_that_died_are_not_applied_twice(
     with monkeypatch.context() as patch:
         patch.setattr(ledger_shared, "settle_records", die)
         with pytest.raises(KeyboardInterrupt):
-            push_outbox_and_ledger(a, shop=None, ledger=ledger)
+            a.sync.push(shop=None, ledger=ledger)
 
     report = sync(a, ledger)
 
@@ -201,7 +200,7 @@ def test_a_second_cache_with_the_same_workstation_name_is_refused(
     again, _ = console_factory("again", "desk-a")
     sync(a, ledger)
 
-    _, report = push_outbox_and_ledger(again, shop=None, ledger=ledger)
+    _, report = again.sync.push(shop=None, ledger=ledger)
 
     assert report is not None
     assert "already holds a different audit event 1 for workstation 'desk-a'" in report.error

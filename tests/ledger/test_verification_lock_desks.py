@@ -206,7 +206,7 @@ def test_an_unlock_does_not_lift_a_lock_made_later(desks: Any) -> None:
 
 @contextmanager
 def _as_desk(desk: Desk) -> Iterator[tuple[Any, Any]]:
-    from csconsole.commands.common import sign_in
+    from csconsole.commands.sign_in import sign_in
 
     yield desk.console, sign_in(desk.console)
 

@@ -38,7 +38,7 @@ def test_concurrent_appends_keep_one_chain(paths: Paths, secret_store: KeyringSe
         t.join()
     try:
         assert errors == []
-        report = console.verify_audit()
+        report = console.audit_trail.verify()
         assert report.ok
         assert report.events == 120
     finally:

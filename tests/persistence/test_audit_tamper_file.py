@@ -82,7 +82,7 @@ def cache_with_events(paths: Paths, open_world: OpenWorld) -> tuple[Paths, dict[
             rep, "access", customer_id=JANE, channel="phone", summary=summary
         )
         world.console.cases.add_note(rep, case.case_id, "rang back")
-    events = world.console.verify_audit().events
+    events = world.console.audit_trail.verify().events
     world.console.close()  # the tests change the file underneath (closing again is harmless)
     return paths, world.passwords, events
 

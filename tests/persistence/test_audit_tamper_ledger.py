@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from csconsole import cli
-from csconsole.app import push_outbox_and_ledger
 from csconsole.domain.audit_chain import AuditEntry, chain_hash
 from tests.casework import JANE, OpenWorld
 
@@ -117,7 +116,7 @@ def test_audit_verify_names_the_event_tampered_in_the_central_ledger(
         world.console.cases.add_note(rep, case.case_id, "rang back")
     ledger: Engine = create_engine(pg_url)
     try:
-        _, replicated = push_outbox_and_ledger(world.console, shop=None, ledger=ledger)
+        _, replicated = world.console.sync.push(shop=None, ledger=ledger)
         assert replicated is not None and not replicated.error, replicated
         assert replicated.pushed_events > TARGET + 2
         # The ledger numbers staff its own way; the cases follow their staff's new ids.

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from csconsole.app import push_outbox_and_ledger
 from csconsole.services.outbox import PushReport
 from csconsole.services.ports import OutboxItem
 
@@ -19,7 +18,7 @@ PERSONAL = (SAW, SHOP, WANTED, "Nobody", "Somebody")
 
 
 def push(console: Any, shop: Engine) -> PushReport:
-    report, _ = push_outbox_and_ledger(console, shop=shop, ledger=None)
+    report, _ = console.sync.push(shop=shop, ledger=None)
     assert report is not None
     return report
 

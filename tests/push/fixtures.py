@@ -83,18 +83,15 @@ def make_shop(url: str, engines: list[Engine], customers: int = SHOP_CUSTOMERS) 
 
 @pytest.fixture
 def console_factory(
-    tmp_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, demo_template: Path
 ) -> Iterator[Callable[..., tuple[Any, dict[str, tuple[str, str]]]]]:
     """Builds demo consoles, each with its own CSCONSOLE_HOME, workstation name and keyring
     file; returns (console, {role: (user, password)})."""
-    from csconsole import app
-    from csconsole.demo import generator as demo_generator
+    from csconsole.app.demo import build_demo
 
-    monkeypatch.setattr(
-        demo_generator,
-        "generate_demo_shop",
-        lambda path, **_: shutil.copyfile(demo_template, path),
-    )
+    def copy_template(path: Path, **_: object) -> None:
+        shutil.copyfile(demo_template, path)
+
     opened: list[Any] = []
 
     def make(name: str, workstation: str | None = None) -> tuple[Any, dict[str, tuple[str, str]]]:
@@ -102,8 +99,8 @@ def console_factory(
         paths = Paths(root / "config", root / "data")
         save_settings(paths, Settings(workstation=workstation or name))
         secrets = KeyringSecretStore(FileKeyring(str(root / "keyring.json")))
-        console, credentials, _ = app.build_demo(
-            customers=400, seed=7, paths=paths, secrets=secrets
+        console, credentials, _ = build_demo(
+            customers=400, seed=7, paths=paths, secrets=secrets, generator=copy_template
         )
         opened.append(console)
         return console, {role.value: (user, pw) for user, pw, role in credentials}

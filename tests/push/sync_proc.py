@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths
-from csconsole.app import Console, push_outbox_and_ledger
+from csconsole.app import Console
 from tests.push.file_keyring import FileKeyring
 
 
@@ -27,7 +27,7 @@ def main(shop_url: str, ledger_url: str) -> int:
     shop = create_engine(shop_url)
     ledger = create_engine(ledger_url)
     try:
-        pushed, replicated = push_outbox_and_ledger(console, shop=shop, ledger=ledger)
+        pushed, replicated = console.sync.push(shop=shop, ledger=ledger)
     finally:
         shop.dispose()
         ledger.dispose()
@@ -41,7 +41,7 @@ def main(shop_url: str, ledger_url: str) -> int:
 def whole_sync() -> int:
     console = Console.open(Paths.from_environment(), KeyringSecretStore(FileKeyring()))
     try:
-        report = console.sync()
+        report = console.sync.run()
     finally:
         console.close()
     pushed, replicated = report.push

@@ -187,7 +187,7 @@ class Scenario:
             ).one()
         assert [tuple(r) for r in central_chain] == [tuple(r) for r in local_chain]
         assert rep.display_name == self.rep_name
-        assert self.console.verify_audit().ok
+        assert self.console.audit_trail.verify().ok
 
 
 @pytest.fixture

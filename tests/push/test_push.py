@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, event, exc, text
 
-from csconsole.app import push_outbox_and_ledger
 from csconsole.persistence.repositories.outbox import SqlOutboxQueue
 from csconsole.services.outbox import PushOutcome, PushReport, Resolution, qualified_key
 from csconsole.services.ports import OutboxItem
@@ -38,7 +37,7 @@ def enqueue(console: Any, *items: OutboxItem) -> list[int]:
 
 
 def push(console: Any, shop: Engine) -> PushReport:
-    report, _ = push_outbox_and_ledger(console, shop=shop, ledger=None)
+    report, _ = console.sync.push(shop=shop, ledger=None)
     assert report is not None
     return report
 
@@ -172,14 +171,14 @@ def test_a_changed_field_is_a_conflict_never_an_overwrite(console_factory, shop:
     # A supervisor settles it: send the change again, checked against the shop's value now.
     from csconsole.services.conflicts import ConflictService
 
-    assert console.outbox_status() == {"pending": 0, "conflicts": 2}
+    assert (console.sync.backlog().shop_changes, console.sync.backlog().conflicts) == (0, 2)
     supervisor: Session = console.auth.sign_in(*staff["supervisor"])
     service: ConflictService = console.conflicts
     assert {c.conflict_id for c in service.open(supervisor)} == {c.conflict_id for c in conflicts}
     requeued = service.settle(supervisor, by_key["7"].conflict_id, Resolution.APPLY_MINE)
     assert service.settle(supervisor, by_key["9999"].conflict_id, Resolution.KEEP_SHOP) is None
     assert service.open(supervisor) == []
-    assert console.outbox_status() == {"pending": 1, "conflicts": 0}
+    assert (console.sync.backlog().shop_changes, console.sync.backlog().conflicts) == (1, 0)
     with pytest.raises(PermissionDenied):
         service.open(console.auth.sign_in(*staff["rep"]))
 

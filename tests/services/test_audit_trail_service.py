@@ -35,11 +35,11 @@ def test_schema_matches_the_models(world: CaseWorld) -> None:
 def test_an_old_edit_found_by_verify_stops_recording_until_acknowledged(world: CaseWorld) -> None:
     rep, sup = world.session("rep"), world.session("supervisor")
     open_access_case(world, rep)
-    assert world.console.verify_audit().ok
+    assert world.console.audit_trail.verify().ok
     tamper(world, "UPDATE audit_event SET actor = 'nobody' WHERE seq = 2")
     # The head is still intact, so recording goes on until a full check finds the edit ...
     open_access_case(world, rep)
-    report = world.console.verify_audit()
+    report = world.console.audit_trail.verify()
     assert not report.ok and report.bad_seq == 2 and "content changed" in report.problem
     # ... and from then on every action is refused, naming the event.
     with pytest.raises(AuditChainBroken, match="at event 2") as refused:
@@ -56,7 +56,7 @@ def test_an_old_edit_found_by_verify_stops_recording_until_acknowledged(world: C
     assert ack.bad_seq == 2
     open_access_case(world, rep)
     assert len(world.console.cases.list_cases(sup, scope="all")) == cases_before + 1
-    after = world.console.verify_audit()
+    after = world.console.audit_trail.verify()
     assert not after.needs_acknowledgement and not after.ok  # the break stays on the record
     assert after.bad_seq == 2 and "acknowledged by supervisor" in after.problem
     [event] = [r for r in audit_rows(world.console) if r[0] == ACK_ACTION]
@@ -87,7 +87,7 @@ def test_deleting_the_newest_events_is_found_by_the_checkpoint(world: CaseWorld)
         conn.execute(text("DELETE FROM audit_event WHERE seq = :seq"), {"seq": last})
     with pytest.raises(AuditChainBroken, match=f"event {last}"):
         open_access_case(world, rep)
-    report = world.console.verify_audit()
+    report = world.console.audit_trail.verify()
     assert report.bad_seq == last and "deleted after it was verified" in report.problem
 
 

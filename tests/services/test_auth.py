@@ -53,7 +53,7 @@ def test_bootstrap_then_sign_in_is_audited(console: Console) -> None:
         stored = conn.exec_driver_sql("SELECT password_hash FROM staff").scalars().all()
     assert all(h.startswith("$argon2") for h in stored)
     assert password not in " ".join(stored)
-    assert console.verify_audit().ok
+    assert console.audit_trail.verify().ok
 
 
 def test_bootstrap_refused_once_staff_exist(console: Console) -> None:
@@ -160,7 +160,7 @@ def test_a_session_the_sync_changed_is_signed_out_and_audited(
     assert "account changed by sync" in details
     assert changed in details
     assert password not in details
-    assert console.verify_audit().ok
+    assert console.audit_trail.verify().ok
 
 
 def test_signing_in_again_after_a_rekey_gives_a_valid_session(demo) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +173,7 @@ def test_signing_in_again_after_a_rekey_gives_a_valid_session(demo) -> None:  # 
     assert again.staff.staff_id == session.staff.staff_id + 1000
     assert console.auth.still_signed_in(again)
     assert actions(console).count("staff.signed_out") == 1
-    assert console.verify_audit().ok
+    assert console.audit_trail.verify().ok
 
 
 def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> None:  # type: ignore[no-untyped-def]
@@ -204,4 +204,4 @@ def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> 
     again = console.auth.sign_in(*staff["rep"])
     console.cases.open_case(again, "access", customer_id=1, channel="phone", summary="ok")
     assert counts()[0] == before[0] + 1
-    assert console.verify_audit().ok
+    assert console.audit_trail.verify().ok

@@ -36,13 +36,15 @@ def progress(name, done, total):
         os.kill(os.getpid(), signal.SIGKILL)
 
 console = Console.open()
-console.sync(full=True, push=False, progress=progress)
+console.sync.run(full=True, push=False, progress=progress)
 print("finished without being killed")
 """
 
 
 def _killed_load(keys: MemoryKeyring, stage: str, at: int) -> None:
-    env = dict(os.environ, CSC_TEST_KEYS=repr(keys.store), PYTHONPATH=str(ROOT))
+    # This checkout's code first (a venv's editable install may point at another one).
+    path = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
+    env = dict(os.environ, CSC_TEST_KEYS=repr(keys.store), PYTHONPATH=path)
     proc = subprocess.run(
         [sys.executable, "-c", DRIVER, stage, str(at)],
         env=env,

@@ -157,7 +157,7 @@ def test_name_changes_in_many_pulls_stay_searchable_and_the_index_merges_after(
     make_console: MakeConsole, demo_shop: Path, secret_store: Any
 ) -> None:
     console = make_console(f"sqlite:///{demo_shop}")
-    assert console.sync(push=False).kind == "full"
+    assert console.sync.run(push=False).kind == "full"
     assert _config(console, "automerge") == 0  # set on the new index at the swap
 
     con = sqlite3.connect(demo_shop)
@@ -204,7 +204,7 @@ def test_merge_names_is_bounded_and_keeps_the_index_whole(
     make_console: MakeConsole, demo_shop: Path
 ) -> None:
     console = make_console(f"sqlite:///{demo_shop}")
-    console.sync(push=False)
+    console.sync.run(push=False)
     store = SqliteCacheStore(console.engine, clock=console.clock)
     try:
         store.name_index.merge_later()

@@ -50,7 +50,7 @@ def ids(console: Console, text: str) -> list[int]:
 
 
 def sync(console: Console, **kwargs: Any) -> Any:
-    return console.sync(push=False, **kwargs)
+    return console.sync.run(push=False, **kwargs)
 
 
 @pytest.fixture
@@ -413,7 +413,7 @@ def test_mapping_change_forces_a_full_load(
     save_settings(paths, synced.settings.with_changes(shop_mapping=_row_hash_mapping(tmp_path)))
     again = Console.open(paths, synced.secrets)
     try:
-        report = again.sync(push=False)
+        report = again.sync.run(push=False)
         assert report.kind == "full"
         assert report.full_reason == "the mapping changed since the last full load"
     finally:

@@ -111,7 +111,7 @@ def test_a_broken_trail_is_shown_and_acknowledged(
     assert not browser.ack_button.isVisible()
     with ui_world.console.engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET actor = 'x' WHERE seq = 3"))
-    ui_world.console.verify_audit()  # a full check found the break
+    ui_world.console.audit_trail.verify()  # a full check found the break
     browser.check_chain()
     qtbot.waitUntil(lambda: "BROKEN at event 3" in browser.chain_label.text(), timeout=10_000)
     assert browser.ack_button.isVisible()

@@ -146,13 +146,13 @@ def test_a_supervisor_settles_both_ways_with_the_keyboard(
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
     qtbot.waitUntil(dialog.keep_button.hasFocus)
     assert runner.pending() == 0  # no settle was started
-    assert console.outbox_status() == {"pending": 0, "conflicts": 2}
+    assert (console.sync.backlog().shop_changes, console.sync.backlog().conflicts) == (0, 2)
 
     # Alt+S: send my change again.
     with qtbot.waitSignal(dialog.settled, timeout=10_000) as settled:
         qtbot.keyClick(dialog, Qt.Key.Key_S, ALT)
     assert settled.args == [ids["7"]]
-    assert console.outbox_status() == {"pending": 1, "conflicts": 1}
+    assert (console.sync.backlog().shop_changes, console.sync.backlog().conflicts) == (1, 1)
     assert dialog.model.rowCount() == 1
     assert dialog.selected().conflict_id == ids["9999"]  # type: ignore[union-attr]
     assert "goes to the shop at the next sync" in dialog.message_label.text()
@@ -164,7 +164,7 @@ def test_a_supervisor_settles_both_ways_with_the_keyboard(
     assert runner.pending() == 0
     with qtbot.waitSignal(dialog.settled, timeout=10_000):
         qtbot.keyClick(dialog.keep_button, Qt.Key.Key_Return)
-    assert console.outbox_status() == {"pending": 1, "conflicts": 0}
+    assert (console.sync.backlog().shop_changes, console.sync.backlog().conflicts) == (1, 0)
     assert dialog.model.rowCount() == 0
     assert not dialog.keep_button.isEnabled() and not dialog.send_button.isEnabled()
     assert "No open conflicts" in dialog.message_label.text()
@@ -223,7 +223,7 @@ def test_a_conflict_settled_elsewhere_meanwhile_is_reported(
         qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
     assert failed.args == [f"Sync conflict {ids['7']} is already settled."]
     assert dialog.send_button.isEnabled()
-    assert console.outbox_status() == {"pending": 0, "conflicts": 1}
+    assert (console.sync.backlog().shop_changes, console.sync.backlog().conflicts) == (0, 1)
 
 
 def window_for(qtbot: Any, runner: TaskRunner, console: Any, session: Session) -> MainWindow:
@@ -270,7 +270,7 @@ def test_the_console_menu_opens_it_for_a_supervisor_only(
         check_params_cb=lambda status: status.conflicts == 1,
     ):
         qtbot.keyClick(dialog, Qt.Key.Key_K, ALT)
-    assert console.outbox_status()["conflicts"] == 1
+    assert console.sync.backlog().conflicts == 1
     assert "changed since this list was read" not in dialog.message_label.text()
     assert [c.conflict_id for c in console.conflicts.open(window.session)] == [ids["9999"]]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Generic, Protocol
 
-from csconsole.app import Console
+from csconsole.app.console import Console
 from csconsole.ui.console_like import ConsoleLike
 from tests.ui.ui_fakes import FakeConsole
 
@@ -33,7 +33,6 @@ def test_the_protocol_names_the_services_the_window_uses():
         "search",
         "settings",
         "sync",
-        "sync_status",
         "unmask",
         "verification",
     }

@@ -154,7 +154,7 @@ def test_find_and_open_a_real_customer_by_keyboard(qtbot, signed_in_window, path
     assert events[0][2]["channel"] == "ui" and events[0][2]["query_kind"] == "name"
     assert str(customer["last"]).lower() not in str(events[0][2]).lower()
     assert events[1][1] == customer["id"]
-    assert console.verify_audit().ok
+    assert console.audit_trail.verify().ok
 
 
 def test_results_model_with_real_data(qtbot, qtmodeltester, signed_in_window, paths):
@@ -214,7 +214,7 @@ def test_odd_input_on_the_real_cache(qtbot, signed_in_window, text):
     for row in rows(window):
         assert "@" not in row[1] or "•••" in row[1]
     assert window.results_label.text().endswith(" ms") or window.results_label.text() == ""
-    assert console.verify_audit().ok  # nothing odd got into the audit trail
+    assert console.audit_trail.verify().ok  # nothing odd got into the audit trail
 
 
 def test_idle_lock_with_the_real_password(qtbot, runner, demo):

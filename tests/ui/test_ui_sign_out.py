@@ -118,7 +118,7 @@ def test_a_rekeyed_rep_is_signed_out_after_a_sync(qtbot, runner, quiet_demo):
     assert details["reason"] == "account changed by sync"
     assert details["changed"] == "id"
     assert password not in json.dumps(details)
-    assert console.verify_audit().ok
+    assert console.audit_trail.verify().ok
 
 
 @pytest.mark.parametrize(

@@ -172,9 +172,9 @@ def test_a_real_sync_of_the_demo_shop(  # type: ignore[no-untyped-def]
     try:
 
         def sync(**kwargs: Any) -> Any:
-            return console.sync(push=False, **kwargs)
+            return console.sync.run(push=False, **kwargs)
 
-        controller = controllers(sync, console.sync_status, interval_s=3600)
+        controller = controllers(sync, console.sync.status, interval_s=3600)
         widget = SyncStatusWidget(controller)
         qtbot.addWidget(widget)
         with qtbot.waitSignal(controller.finished, timeout=30_000) as done:

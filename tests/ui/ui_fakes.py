@@ -395,6 +395,32 @@ class NoConflicts:
         raise NotFound(f"There is no sync conflict {conflict_id}.")
 
 
+class NoShopSync:
+    """``ConsoleLike.sync`` of a desk with no shop set up: a sync refuses as the real one does,
+    and the attempts are counted."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.attempts = 0
+
+    @property
+    def connected(self) -> bool:
+        return bool(self._settings.shop_url)
+
+    def run(
+        self,
+        *,
+        full: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> object:
+        self.attempts += 1
+        raise NotConnected("No shop database is set up; run `csconsole connect` first.")
+
+    def status(self) -> SyncStatus:
+        return SyncStatus(connected=self.connected)
+
+
 @dataclass
 class FakeConsole:
     """Has every member of ``ConsoleLike`` (what the window uses of ``csconsole.app.Console``).
@@ -412,27 +438,15 @@ class FakeConsole:
     audit_trail: EmptyAuditTrail = field(default_factory=EmptyAuditTrail)
     conflicts: NoConflicts = field(default_factory=NoConflicts)
     closed: bool = False
-    sync_attempts: int = 0
     search: SearchService = field(init=False)
     customers: CustomerAccessService = field(init=False)
+    sync: NoShopSync = field(init=False)
 
     def __post_init__(self) -> None:
+        self.sync = NoShopSync(self.settings)
         self.uow.members = self.auth.staff
         self.search = SearchService(self.lookup, default_region="US", limit=50)
         self.customers = CustomerAccessService(self.uow, self.clock, self.search)
-
-    def sync(
-        self,
-        *,
-        full: bool = False,
-        progress: Callable[[str, int, int], None] | None = None,
-        cancelled: Callable[[], bool] | None = None,
-    ) -> object:
-        self.sync_attempts += 1
-        raise NotConnected("No shop database is set up; run `csconsole connect` first.")
-
-    def sync_status(self) -> SyncStatus:
-        return SyncStatus(connected=bool(self.settings.shop_url))
 
     def close(self) -> None:
         self.closed = True

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from csconsole.commands.audit_supervision import register_subcommands
-from csconsole.commands.common import fail, sign_in
+from csconsole.commands.output import fail
+from csconsole.commands.sign_in import sign_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
+    from csconsole.domain.audit_integrity import IntegrityReport
 
 
-def report_dict(report: Any) -> dict[str, Any]:
+def report_dict(report: IntegrityReport) -> dict[str, object]:
     return {
         "ok": report.ok,
         "events": report.events,
@@ -26,13 +31,13 @@ def report_dict(report: Any) -> dict[str, Any]:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from csconsole.app import Console
+    from csconsole.app.console import Console
 
     console = Console.open()
     try:
         sign_in(console)
-        report = console.verify_audit()
-        central = console.verify_ledger_audit() if args.ledger else {}
+        report = console.audit_trail.verify()
+        central = console.ledger_audit.verify() if args.ledger else {}
     finally:
         console.close()
     if args.json:
@@ -56,7 +61,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check the hash chain")

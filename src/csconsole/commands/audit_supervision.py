@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.helpers import add_command, print_json, signed_in
+from csconsole.commands.output import print_json
+from csconsole.commands.parsers import add_command
+from csconsole.commands.sign_in import signed_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
 
 
 def cmd_acknowledge(args: argparse.Namespace) -> int:
@@ -70,7 +75,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_subcommands(audit_sub: Any) -> None:
+def register_subcommands(audit_sub: Subcommands) -> None:
     p = add_command(
         audit_sub,
         "acknowledge",

@@ -7,18 +7,24 @@ import argparse
 import sys
 from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.helpers import add_command, print_json, signed_in
+from csconsole.commands.output import print_json
+from csconsole.commands.parsers import add_command
+from csconsole.commands.sign_in import signed_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
+    from csconsole.domain.cases import CaseRecord
 
 
-def _case_row(case: Any, today: date) -> dict[str, Any]:
+def _case_row(case: CaseRecord, today: date) -> dict[str, object]:
     row = asdict(case)
     row["overdue"] = case.overdue(today)
     return row
 
 
-def _print_case_line(case: Any, today: date) -> None:
+def _print_case_line(case: CaseRecord, today: date) -> None:
     flag = "OVERDUE" if case.overdue(today) else ""
     customer = case.customer_name or (f"customer {case.customer_id}" if case.customer_id else "-")
     print(
@@ -140,7 +146,7 @@ def cmd_customer(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     case = sub.add_parser("case", help="cases: the work of a call")
     case_sub = case.add_subparsers(dest="case_command", required=True)
 

@@ -7,30 +7,36 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.helpers import add_command, print_json, signed_in
+from csconsole.commands.output import print_json
+from csconsole.commands.parsers import add_command
+from csconsole.commands.sign_in import signed_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
+    from csconsole.services.outbox import ConflictView
+    from csconsole.services.ports import DetailValue
 
 GONE = "(the row is gone from the shop)"
 
 
-def _problem(conflict: Any) -> str:
+def _problem(conflict: ConflictView) -> str:
     return "missing" if conflict.outcome.value == "missing" else "conflict"
 
 
-def _fields(conflict: Any) -> list[str]:
+def _fields(conflict: ConflictView) -> list[str]:
     """The fields of the change, in the order the rep changed them."""
     names = list(conflict.changes)
     names += [name for name in conflict.expected if name not in conflict.changes]
     return names
 
 
-def _shop_value(conflict: Any, name: str) -> Any:
+def _shop_value(conflict: ConflictView, name: str) -> DetailValue:
     return None if _problem(conflict) == "missing" else conflict.shop_values.get(name)
 
 
-def _text(value: Any) -> str:
+def _text(value: DetailValue) -> str:
     if value is None:
         return "(empty)"
     if isinstance(value, bool):
@@ -38,7 +44,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _row(conflict: Any) -> dict[str, Any]:
+def _row(conflict: ConflictView) -> dict[str, object]:
     return {
         "conflict_id": conflict.conflict_id,
         "outbox_id": conflict.outbox_id,
@@ -60,7 +66,7 @@ def _row(conflict: Any) -> dict[str, Any]:
     }
 
 
-def _print_conflict(conflict: Any) -> None:
+def _print_conflict(conflict: ConflictView) -> None:
     what = (
         "no longer in the shop"
         if _problem(conflict) == "missing"
@@ -71,7 +77,7 @@ def _print_conflict(conflict: Any) -> None:
         f"conflict {conflict.conflict_id}: {conflict.entity} {conflict.entity_key} {what}"
         f" ({conflict.kind}, {case}, detected {conflict.detected_at:%Y-%m-%d %H:%M} UTC)"
     )
-    changes: Mapping[str, Any] = conflict.changes
+    changes = conflict.changes
     for name in _fields(conflict):
         shop = GONE if _problem(conflict) == "missing" else _text(_shop_value(conflict, name))
         print(f"  {name}")
@@ -122,7 +128,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     parser = sub.add_parser(
         "conflicts", help="changes the shop refused, for a supervisor to settle"
     )

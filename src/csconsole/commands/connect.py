@@ -9,15 +9,18 @@ is an audit event.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.common import sign_in
+from csconsole.commands.sign_in import sign_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
 
 
 def cmd_connect(args: argparse.Namespace) -> int:
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths, load_settings, save_settings
-    from csconsole.app import Console
+    from csconsole.app.console import Console
     from csconsole.sync.shop.connection import redact, store_url
     from csconsole.sync.shop.mapping import load_mapping, mapping_path
 
@@ -34,7 +37,7 @@ def cmd_connect(args: argparse.Namespace) -> int:
         access.authorize_connection(session)
         settings = load_settings(paths)
         shop = store_url(args.shop, secrets)
-        changes: dict[str, Any] = {"shop_url": shop, "shop_mapping": mapping_name}
+        changes: dict[str, str] = {"shop_url": shop, "shop_mapping": mapping_name}
         if args.ledger is not None:
             changes["ledger_url"] = store_url(args.ledger, secrets) if args.ledger else ""
         save_settings(paths, settings.with_changes(**changes))
@@ -53,7 +56,7 @@ def cmd_connect(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     connect = sub.add_parser(
         "connect", help="set the shop database (and central ledger) this desk syncs with"
     )

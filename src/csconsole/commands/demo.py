@@ -6,13 +6,24 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.common import progress_printer
+from csconsole.commands.output import progress_printer
+
+if TYPE_CHECKING:
+    from csconsole.app.demo import DemoGenerator
+    from csconsole.commands.parsers import Subcommands
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from csconsole.app import build_demo
+    from csconsole.demo.generator import generate_demo_shop
+
+    return make_demo(args, generate_demo_shop)
+
+
+def make_demo(args: argparse.Namespace, generator: DemoGenerator) -> int:
+    """``csconsole demo`` with the shop file written by ``generator`` (tests pass a copier)."""
+    from csconsole.app.demo import build_demo
 
     started = time.perf_counter()
     console, credentials, counts = build_demo(
@@ -20,6 +31,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         force=args.force,
         progress=progress_printer(not args.json),
+        generator=generator,
     )
     elapsed = time.perf_counter() - started
     console.close()
@@ -50,7 +62,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     demo = sub.add_parser("demo", help="make the demo shop and load the local cache from it")
     demo.add_argument("--customers", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=0)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.common import sign_in
-from csconsole.domain.staff import Permission
+from csconsole.commands.sign_in import sign_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from csconsole.app import Console
+    from csconsole.app.console import Console
+    from csconsole.domain.staff import Permission
     from csconsole.services.search import audit_search
 
     console = Console.open()
@@ -53,7 +56,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     search = sub.add_parser("search", help="find customers (results are masked)")
     search.add_argument("text")
     search.add_argument("--json", action="store_true")

@@ -10,12 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.common import fail, progress_printer, sign_in
+from csconsole.commands.output import fail, progress_printer
+from csconsole.commands.sign_in import sign_in
+
+if TYPE_CHECKING:
+    from csconsole.app.console import Console
+    from csconsole.commands.parsers import Subcommands
 
 
-def _signed_in(console: Any) -> None:
+def _signed_in(console: Console) -> None:
     access = console.sync_access
     access.authorize_sync(sign_in(console) if access.needs_sign_in() else None)
 
@@ -23,7 +28,7 @@ def _signed_in(console: Any) -> None:
 def _check(args: argparse.Namespace) -> int:
     from csconsole.adapters.keyring_store import KeyringSecretStore
     from csconsole.adapters.settings_file import Paths, load_settings
-    from csconsole.app import Console
+    from csconsole.app.console import Console
     from csconsole.sync.runner import check_shop
 
     paths = Paths.from_environment()
@@ -57,12 +62,12 @@ def _check(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     if args.check:
         return _check(args)
-    from csconsole.app import Console
+    from csconsole.app.console import Console
 
     console = Console.open(create=True)
     try:
         _signed_in(console)
-        report = console.sync(
+        report = console.sync.run(
             full=args.full,
             progress=progress_printer(not args.json and not args.quiet),
             retries=args.retries,
@@ -98,7 +103,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     sync = sub.add_parser("sync", help="sync the local cache with the shop database")
     sync.add_argument("--full", action="store_true", help="reload everything from the shop")
     sync.add_argument(

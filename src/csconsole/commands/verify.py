@@ -8,13 +8,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from csconsole.commands.helpers import add_command, print_json, signed_in
-from csconsole.domain.staff import Permission
+from csconsole.commands.output import print_json
+from csconsole.commands.parsers import add_command
+from csconsole.commands.sign_in import signed_in
+
+if TYPE_CHECKING:
+    from csconsole.commands.parsers import Subcommands
+    from csconsole.services.verification import VerificationStatus
 
 
-def status_dict(status: Any) -> dict[str, Any]:
+def status_dict(status: VerificationStatus) -> dict[str, object]:
     return {
         "verification_id": status.verification_id,
         "case_id": status.case_id,
@@ -44,7 +49,7 @@ def status_dict(status: Any) -> dict[str, Any]:
     }
 
 
-def print_status(status: Any) -> None:
+def print_status(status: VerificationStatus) -> None:
     state = "PASSED" if status.passed else "not yet"
     print(
         f"verification {status.verification_id} (case {status.case_id}): level "
@@ -146,6 +151,8 @@ def cmd_end(args: argparse.Namespace) -> int:
 def cmd_unlock(args: argparse.Namespace) -> int:
     """Lifts the customer's lock whichever desk recorded it (this one, or another whose records
     this desk has pulled at its last sync); the unlock reaches the other desks at their sync."""
+    from csconsole.domain.staff import Permission
+
     with signed_in() as (console, session):
         session.require(Permission.UNLOCK_VERIFICATION)
         lock = console.verification.lock_state(session, args.customer_id)
@@ -167,7 +174,7 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     verify = sub.add_parser("verify", help="verify a caller on a case")
     verify_sub = verify.add_subparsers(dest="verify_command", required=True)
 

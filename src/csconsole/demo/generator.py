@@ -19,7 +19,6 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -30,8 +29,7 @@ from csconsole.demo import pools as demo_pools
 from csconsole.demo.pools import CITIES_PER_LOCALE as CITIES
 from csconsole.demo.pools import PHONE_ENDING, PHONE_PREFIXES, PHONE_VARIANTS
 from csconsole.demo.pools import STREETS_PER_LOCALE as STREETS
-
-Progress = Callable[[str, int, int], None]
+from csconsole.services.ports import ProgressReport
 
 MAX_CUSTOMERS = 5_000_000
 DEMO_AS_OF = datetime(2026, 11, 1, tzinfo=UTC)  # the demo's "now", fixed for reproducibility
@@ -87,7 +85,7 @@ def generate_demo_shop(
     customers: int,
     seed: int = 0,
     overwrite: bool = False,
-    progress: Progress | None = None,
+    progress: ProgressReport | None = None,
     as_of: datetime = DEMO_AS_OF,
 ) -> DemoShopStats:
     """Write a demo shop with `customers` synthetic customers to the SQLite file `path`.
@@ -159,9 +157,9 @@ def _publish(tmp: Path, path: Path, overwrite: bool) -> None:
 
 
 def _build(
-    path: Path, customers: int, seed: int, as_of: datetime, progress: Progress | None
+    path: Path, customers: int, seed: int, as_of: datetime, progress: ProgressReport | None
 ) -> dict[str, int]:
-    report: Progress = progress or (lambda stage, done, total: None)
+    report: ProgressReport = progress or (lambda stage, done, total: None)
     report("pools", 0, 1)
     pools = demo_pools.build_pools(seed)
     report("pools", 1, 1)
@@ -241,7 +239,7 @@ class _Builder:
         seed: int,
         as_of: datetime,
         pools: demo_pools.Pools,
-        report: Progress,
+        report: ProgressReport,
     ) -> None:
         self.conn = conn
         self.n = customers

@@ -32,9 +32,13 @@ class ConflictOutbox(Protocol):
 
 
 class ConflictUnitOfWork(Protocol):
-    staff: StaffRepository  # the settling person's row, checked before anything is recorded
-    audit: AuditLog
-    outbox: ConflictOutbox
+    # The settling person's row, checked before anything is recorded.
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def outbox(self) -> ConflictOutbox: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

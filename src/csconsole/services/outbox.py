@@ -80,6 +80,26 @@ class ConflictView:
     settled: bool = False  # a person already kept the shop's value or sent the change again
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """What waits in the outbox: the one count of changes waiting to be sent, which the status
+    bar shows ("N to send") and ``console.sync.backlog()`` returns.
+
+    Waiting to be sent means an outbox item still pending, of any kind: ``shop_changes`` go to
+    the shop (corrections, opt-outs, erasures, account flags), ``ledger_records`` to the central
+    ledger. ``conflicts`` are changes the shop refused, waiting for a supervisor to settle
+    them; they are not waiting to be sent until settled.
+    """
+
+    shop_changes: int = 0
+    ledger_records: int = 0
+    conflicts: int = 0
+
+    @property
+    def to_send(self) -> int:
+        return self.shop_changes + self.ledger_records
+
+
 class Resolution(enum.StrEnum):
     KEEP_SHOP = "keep_shop"  # drop the console's change
     APPLY_MINE = "apply_mine"  # send the change again, checked against the shop's value now

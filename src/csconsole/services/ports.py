@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -18,6 +18,8 @@ from csconsole.services.case_ports import (
 )
 
 DetailValue = str | int | float | bool | None
+# Long work reports how far it is: (stage in words, done, total); the window shows a bar.
+ProgressReport = Callable[[str, int, int], None]
 
 
 class Clock(Protocol):
@@ -89,15 +91,23 @@ class AuditLog(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything done through it commits together, or not at all."""
 
-    staff: StaffRepository
-    audit: AuditLog
-    # Cases and verification; ``audit_integrity`` is the audit log's checking side.
-    cases: CaseRepository
-    verifications: VerificationRepository
-    customer_records: CustomerRecords
-    audit_integrity: AuditIntegrity
+    # Read-only members (properties), so an implementation may hold a subtype of each.
+    @property
+    def staff(self) -> StaffRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def cases(self) -> CaseRepository: ...
+    @property
+    def verifications(self) -> VerificationRepository: ...
+    @property
+    def customer_records(self) -> CustomerRecords: ...
+    # The audit log's checking side.
+    @property
+    def audit_integrity(self) -> AuditIntegrity: ...
     # The outbox of changes for the shop (persistence/repositories/outbox.py).
-    outbox: Outbox
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, exc
 from sqlalchemy.engine import URL
 
-from csconsole.services.ports import SecretStore
+from csconsole.services.ports import ProgressReport, SecretStore
 from csconsole.sync.errors import (
     FullLoadNeeded,
     NotConnected,
@@ -34,7 +34,7 @@ from csconsole.sync.errors import (
     SyncCancelled,
     SyncError,
 )
-from csconsole.sync.pull.cache_port import CacheStore, Progress
+from csconsole.sync.pull.cache_port import CacheStore
 from csconsole.sync.pull.common import BATCH_ROWS, PullContext, PullReport
 from csconsole.sync.pull.full import full_load
 from csconsole.sync.pull.incremental import incremental, needs_full_load
@@ -55,7 +55,7 @@ class SyncRun:
     url: URL
     mapping: ShopMapping
     cache: CacheStore
-    progress: Progress
+    progress: ProgressReport
     cancelled: Callable[[], bool]
     run_id: int
 
@@ -141,7 +141,7 @@ def run_sync(
     secrets: SecretStore,
     open_cache: Callable[[], CacheStore],
     full: bool = False,
-    progress: Progress | None = None,
+    progress: ProgressReport | None = None,
     cancelled: Callable[[], bool] | None = None,
     push: PushStep | None = None,
     retries: int = 0,

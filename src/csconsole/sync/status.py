@@ -20,6 +20,8 @@ class SyncStatus:
     last_attempt_at: datetime | None = None
     last_outcome: str | None = None  # ok | offline | failed | cancelled | running
     last_message: str | None = None
+    # From ``services.outbox.OutboxBacklog``: ``to_send`` (pending items of any kind) and the
+    # conflicts waiting to be settled.
     pending_outbox: int = 0
     conflicts: int = 0
     row_issues: int = 0

@@ -20,14 +20,13 @@ if TYPE_CHECKING:  # typing only: ui.main and the sign-in dialog load before the
     from csconsole.domain.unmasking import UnmaskedCustomer
     from csconsole.services.auth import Session
     from csconsole.services.cases import Scope
+    from csconsole.services.ports import ProgressReport
     from csconsole.services.search import SearchService
     from csconsole.services.settings import Settings
     from csconsole.sync.status import SyncStatus
     from csconsole.ui.audit_browser import AuditBackend
     from csconsole.ui.conflicts_dialog import ConflictBackend
     from csconsole.ui.verification_wizard import VerificationBackend
-
-SyncProgress = Callable[[str, int, int], None]
 
 
 class AuthLike(Protocol):
@@ -39,6 +38,29 @@ class AuthLike(Protocol):
 
     def still_signed_in(self, session: Session) -> bool:
         """False once the person's staff row changed under the session (audited)."""
+        ...
+
+
+class SyncBackend(Protocol):
+    """``app.sync_wiring.ShopSync``: the window's background sync and its status bar."""
+
+    @property
+    def connected(self) -> bool:
+        """A shop database is configured (the window syncs on its timer only then)."""
+        ...
+
+    def run(
+        self,
+        *,
+        full: bool = False,
+        progress: ProgressReport | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> object:
+        """One sync with the shop on the calling thread (the window's sync thread)."""
+        ...
+
+    def status(self) -> SyncStatus:
+        """What the status bar shows; reads the cache, so off the window thread."""
         ...
 
 
@@ -114,18 +136,7 @@ class ConsoleLike(CaseworkConsole, Protocol):
     @property
     def settings(self) -> Settings: ...
 
-    def sync(
-        self,
-        *,
-        full: bool = False,
-        progress: SyncProgress | None = None,
-        cancelled: Callable[[], bool] | None = None,
-    ) -> object:
-        """One sync with the shop on the calling thread (the window's sync thread)."""
-        ...
-
-    def sync_status(self) -> SyncStatus:
-        """What the status bar shows; reads the cache, so off the window thread."""
-        ...
+    @property
+    def sync(self) -> SyncBackend: ...
 
     def close(self) -> None: ...

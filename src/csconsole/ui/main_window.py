@@ -98,9 +98,9 @@ class MainWindow(QMainWindow):
         self.cancel_sync_action = QAction("Cancel s&ync", self)
         self.cancel_sync_action.setShortcut(QKeySequence("Shift+F5"))
         self.cancel_sync_action.setToolTip("Stop the running sync; the cache keeps what it had")
-        connected = bool(console.settings.shop_url)
+        connected = console.sync.connected
         self.sync_controller = SyncController(
-            console.sync, console.sync_status, auto=connected, parent=self
+            console.sync.run, console.sync.status, auto=connected, parent=self
         )
         self.sync_widget: SyncStatusWidget = attach_sync_status(self, self.sync_controller)
         self.sync_action.triggered.connect(lambda: self.start_sync())
@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.content)
         for action in (self.find_action, self.lock_action):
             action.setEnabled(True)
-        self.sync_action.setEnabled(bool(self.console.settings.shop_url))
+        self.sync_action.setEnabled(self.console.sync.connected)
         self.conflicts_action.setEnabled(self._may_settle_conflicts())
         self.results_label.clear()
         self.casework.set_locked(False)

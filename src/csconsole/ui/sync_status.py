@@ -11,7 +11,7 @@ after a good sync; after the shop could not be reached, again after a growing wa
 
 The window needs one line to show it (see ``attach_sync_status``)::
 
-    attach_sync_status(self, SyncController(console.sync, console.sync_status))
+    attach_sync_status(self, SyncController(console.sync.run, console.sync.status))
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from csconsole.services.ports import ProgressReport
 from csconsole.sync.errors import ShopOffline, SyncCancelled
 from csconsole.sync.status import SyncStatus
 from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
-Progress = Callable[[str, int, int], None]
 StatusFn = Callable[[], SyncStatus]
 
 
@@ -48,7 +48,7 @@ class SyncFn(Protocol):
         self,
         *,
         full: bool = False,
-        progress: Progress | None = None,
+        progress: ProgressReport | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> object: ...
 

@@ -7,7 +7,6 @@ into indexed tables is several times slower (see REFERENCES.md, "Load first, ind
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
@@ -15,9 +14,7 @@ from sqlalchemy import Engine
 
 from csconsole.persistence.cache import sql_functions
 from csconsole.persistence.models import Base
-from csconsole.services.ports import Clock
-
-Progress = Callable[[str, int, int], None]
+from csconsole.services.ports import Clock, ProgressReport
 
 # (cache table, SELECT over the attached shop producing the cache columns in order)
 _COPIES: list[tuple[str, str]] = [
@@ -80,7 +77,7 @@ def _shop_indexes() -> list[tuple[str, str]]:
 
 
 def load_reference_sqlite(
-    engine: Engine, shop_path: Path, progress: Progress | None = None, *, clock: Clock
+    engine: Engine, shop_path: Path, progress: ProgressReport | None = None, *, clock: Clock
 ) -> dict[str, int]:
     """Replace the cache's shop data with the contents of ``shop_path`` in one transaction;
     ``clock`` says when it was loaded.

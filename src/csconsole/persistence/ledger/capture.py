@@ -16,6 +16,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from csconsole.persistence.ledger.tables import OWNED_BY_LOCAL, Replicated
+from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.outbox import OutboxEntry
 from csconsole.services.outbox import LEDGER_KIND, Status
 from csconsole.services.ports import Clock
@@ -49,7 +50,7 @@ def _queue_records(session: Session, clock: Clock) -> None:
         now = now or clock.now()
         rows.append(ledger_record_values(spec, key, now))
     if rows:
-        session.connection().execute(OutboxEntry.__table__.insert(), rows)
+        session.connection().execute(core_table(OutboxEntry).insert(), rows)
 
 
 def ledger_record(spec: Replicated, key: str, now: datetime) -> OutboxEntry:

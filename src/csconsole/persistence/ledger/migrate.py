@@ -3,6 +3,7 @@ cache's: they run on the shop's PostgreSQL, MariaDB or SQLite database."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -17,7 +18,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    cfg = Config()
+    # Config's default stdout is sys.stdout as it was when Alembic was first imported, which a
+    # caller may have redirected since: use the current one.
+    cfg = Config(stdout=sys.stdout)
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
     return cfg

@@ -16,6 +16,7 @@ committed late.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -37,7 +38,8 @@ VERSION_TABLE = "csconsole_ledger_version"
 # Naive UTC stored, aware UTC read, microseconds on MariaDB/MySQL; long text for event details.
 Timestamp: TypeEngine[datetime] = UtcDateTime()
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
-MYSQL_OPTIONS = {
+# Dialect options as keywords (typed Any: Table types each of its own keywords).
+MYSQL_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_bin",

@@ -5,7 +5,6 @@ sync runs. None of it holds personal data: keys, codes, counts and reasons only.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
 
 from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -40,7 +39,7 @@ class SyncRowHash(Base):
     row_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     digest: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__: ClassVar[dict[str, object]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class SyncRecentRow(Base):
@@ -54,7 +53,7 @@ class SyncRecentRow(Base):
     row_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     digest: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__: ClassVar[dict[str, object]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class SyncRowIssue(Base):
@@ -72,7 +71,7 @@ class SyncRowIssue(Base):
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
 
-    __table_args__: ClassVar[dict[str, object]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class SyncRun(Base):

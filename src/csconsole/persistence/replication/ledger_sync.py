@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from csconsole.persistence.ledger import migrate as ledger_migrate
 from csconsole.persistence.ledger.capture import ledger_record_values
 from csconsole.persistence.ledger.tables import REPLICATED, Replicated
+from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.outbox import OutboxEntry
 from csconsole.persistence.replication.chain import pull_chain, push_chain
 from csconsole.persistence.replication.owned import pull_owned, push_owned
@@ -87,21 +89,21 @@ class LedgerReplicator:
             for spec in self._tables:
                 if spec.mode == "chain":
                     report.pushed_events += self._retrying(
-                        report, lambda s=spec: push_chain(s, self._cache, self._ledger)
+                        report, partial(push_chain, spec, self._cache, self._ledger)
                     )
             self._retrying(report, lambda: self._push_records(report))
             for spec in self._tables:
                 if spec.mode == "shared":
-                    report.pulled_rows += self._retrying(report, lambda s=spec: self._pull(s))
+                    report.pulled_rows += self._retrying(report, partial(self._pull, spec))
             for spec in self._tables:
                 if spec.mode == "chain":
                     report.pulled_events += self._retrying(
-                        report, lambda s=spec: pull_chain(s, self._cache, self._ledger)
+                        report, partial(pull_chain, spec, self._cache, self._ledger)
                     )
                 elif spec.mode == "owned":
                     report.pulled_rows += self._retrying(
                         report,
-                        lambda s=spec: pull_owned(s, self._cache, self._ledger, self._workstation),
+                        partial(pull_owned, spec, self._cache, self._ledger, self._workstation),
                     )
         except ChainFork as fork:
             report.error = str(fork)
@@ -128,7 +130,7 @@ class LedgerReplicator:
                     continue
                 rows = [ledger_record_values(spec, key, now) for key in changed_keys(conn, spec)]
                 if rows:
-                    conn.execute(OutboxEntry.__table__.insert(), rows)
+                    conn.execute(core_table(OutboxEntry).insert(), rows)
         checkpoint("ledger.after_queue_changed")
 
     def _push_records(self, report: LedgerReport) -> None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, update
 
 from csconsole.persistence.ledger.schema import clock
+from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.outbox import LedgerReplicaState
 
-_state = LedgerReplicaState.__table__
+_state = core_table(LedgerReplicaState)
 
 
 class ChainFork(Exception):

@@ -167,7 +167,8 @@ class AuditGuard:
         self._s.flush()
 
     def search(self, audit_filter: AuditFilter) -> list[AuditEventView]:
-        clauses, params = [], {}
+        clauses: list[str] = []
+        params: dict[str, str | int] = {}
         f = audit_filter
         if f.actor:
             clauses.append("actor = :actor")

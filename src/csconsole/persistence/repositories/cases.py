@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ _Owner = aliased(Staff)
 _Closer = aliased(Staff)
 
 
-def _case_query() -> Select[Any]:
+def _case_query() -> Select[Case, str, str, str, str, str]:
     return (
         select(
             Case,
@@ -193,7 +194,7 @@ class SqlCaseRepository:
         self._s.flush()
         return note.id
 
-    def notes(self, case_id: int) -> list[NoteRecord]:
+    def notes(self, case_id: int) -> builtins.list[NoteRecord]:  # ``list`` is a method here
         rows = self._s.execute(
             select(CaseNote, Staff.username)
             .join(Staff, Staff.id == CaseNote.author_id)

@@ -9,12 +9,13 @@ Rows are tuples in ``RowConverter.layout`` order: the key, the mapped columns in
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-Progress = Callable[[str, int, int], None]
+from csconsole.services.ports import ProgressReport
+
 CacheRow = tuple[Any, ...]
 
 # The cache_meta key a full load sets when it starts and clears in its swap: while it is
@@ -93,7 +94,7 @@ class FullLoadWriter(Protocol):
     def set_recent(self, entity: str, digests: Mapping[int, int]) -> None: ...
     def commit(self) -> None: ...
     def finish(
-        self, states: Sequence[TableState], meta: Mapping[str, str], progress: Progress
+        self, states: Sequence[TableState], meta: Mapping[str, str], progress: ProgressReport
     ) -> dict[str, int]: ...
     def abort(self) -> None: ...
 

@@ -12,14 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.engine import URL
 
-from csconsole.sync.pull.cache_port import (
-    REPAIRED,
-    SKIPPED,
-    CacheRow,
-    CacheStore,
-    Progress,
-    RowIssue,
-)
+from csconsole.services.ports import ProgressReport
+from csconsole.sync.pull.cache_port import REPAIRED, SKIPPED, CacheRow, CacheStore, RowIssue
 from csconsole.sync.pull.row_convert import RowConverter, RowProblem
 from csconsole.sync.shop.cache_model import name_text
 from csconsole.sync.shop.connection import redact
@@ -43,7 +37,7 @@ class PullContext:
     mapping: ShopMapping
     schema: ShopSchema
     cache: CacheStore
-    progress: Progress = _no_progress
+    progress: ProgressReport = _no_progress
     cancelled: Callable[[], bool] = lambda: False
     batch_rows: int = BATCH_ROWS
     pulled_at: str = field(

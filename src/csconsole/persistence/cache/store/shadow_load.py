@@ -38,12 +38,12 @@ from csconsole.persistence.cache.store.layout import (
     secondary_indexes,
     shop_tables,
 )
+from csconsole.services.ports import ProgressReport
 from csconsole.sync.pull.cache_port import (
     FULL_LOAD_PENDING,
     REPAIRED,
     SKIPPED,
     CacheRow,
-    Progress,
     RowIssue,
     TableState,
 )
@@ -228,7 +228,7 @@ class ShadowLoad:
         return removed
 
     def finish(
-        self, states: Sequence[TableState], meta: Mapping[str, str], progress: Progress
+        self, states: Sequence[TableState], meta: Mapping[str, str], progress: ProgressReport
     ) -> dict[str, int]:
         counts: dict[str, int] = {}
         indexes = secondary_indexes()
