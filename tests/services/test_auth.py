@@ -180,7 +180,6 @@ def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> 
     """Between a sync that re-keys the signed-in person and the window's check after it, an
     action in their name is refused whole: no case row, no audit event under the old id."""
     from csconsole.domain.errors import SessionEnded
-    from csconsole.services.search import open_customer
 
     console, staff = demo
     session = console.auth.sign_in(*staff["rep"])
@@ -199,7 +198,7 @@ def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> 
             session, "access", customer_id=1, channel="phone", summary="after the rekey"
         )
     with pytest.raises(PermissionDenied):  # SessionEnded is one: the window shows it as such
-        open_customer(console.uow, console.clock, session, console.search, 1, "phone")
+        console.customers.open_customer(session, 1, "phone")
     assert counts() == before
     again = console.auth.sign_in(*staff["rep"])
     console.cases.open_case(again, "access", customer_id=1, channel="phone", summary="ok")

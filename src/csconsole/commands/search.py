@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 def cmd_search(args: argparse.Namespace) -> int:
     from csconsole.app.console import Console
     from csconsole.domain.staff import Permission
-    from csconsole.services.search import audit_search
 
     console = Console.open()
     try:
@@ -24,7 +23,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         session.require(Permission.SEARCH)
         query = console.search.parse(args.text)
         hits = console.search.search(args.text)
-        audit_search(console.uow, console.clock, session, query, hits, channel="cli")
+        console.customers.record_search(session, query, hits, channel="cli")
     finally:
         console.close()
     if args.json:

@@ -1,5 +1,6 @@
 """The audited reads around a search: opening a customer's masked panel, and recording a search
-whose results settled on screen. Each is its own unit of work with its audit event."""
+whose results settled on screen or were printed by ``csconsole search``. Each is its own unit of
+work with its audit event."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ from collections.abc import Sequence
 
 from csconsole.domain.customers import CustomerHit, CustomerSummary
 from csconsole.domain.lookup import ParsedQuery
+from csconsole.domain.staff import Permission
+from csconsole.services.audit import record
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, UnitOfWorkFactory
-from csconsole.services.search import SearchService, audit_search, open_customer
+from csconsole.services.search import SearchService
 
 
 class CustomerAccessService:
-    """What the window does with a search's results, through the same use cases as the
-    commands (``services.search.audit_search`` and ``open_customer``)."""
+    """What the window and the ``search`` command do with a search's results."""
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock, search: SearchService) -> None:
         self._uow = uow
@@ -25,7 +27,21 @@ class CustomerAccessService:
         self, session: Session, customer_id: int, channel: str
     ) -> CustomerSummary | None:
         """The masked summary (None if a sync removed the customer); the view is audited."""
-        return open_customer(self._uow, self._clock, session, self._search, customer_id, channel)
+        session.require(Permission.VIEW_CUSTOMER)
+        summary = self._search.summary(customer_id)
+        if summary is None:
+            return None
+        with self._uow() as uow:
+            record(
+                uow,
+                self._clock,
+                session,
+                "customer.view_masked",
+                customer_id=customer_id,
+                details={"channel": channel},
+            )
+            uow.commit()
+        return summary
 
     def record_search(
         self,
@@ -35,4 +51,18 @@ class CustomerAccessService:
         channel: str,
     ) -> None:
         """One audit event for a settled search: its kind and who came back, never the text."""
-        audit_search(self._uow, self._clock, session, query, hits, channel)
+        session.require(Permission.SEARCH)
+        with self._uow() as uow:
+            record(
+                uow,
+                self._clock,
+                session,
+                "customer.search",
+                details={
+                    "query_kind": query.kind,
+                    "results": len(hits),
+                    "customer_ids": ",".join(str(h.customer_id) for h in hits[:20]),
+                    "channel": channel,
+                },
+            )
+            uow.commit()

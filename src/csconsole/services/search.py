@@ -10,11 +10,8 @@ from rapidfuzz import fuzz, process
 
 from csconsole.domain.customers import CustomerHit, CustomerRow, CustomerSummary
 from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
-from csconsole.domain.staff import Permission
 from csconsole.domain.text import fold
-from csconsole.services.audit import record
-from csconsole.services.auth import Session
-from csconsole.services.ports import Clock, CustomerLookup, UnitOfWorkFactory
+from csconsole.services.ports import CustomerLookup
 
 DEFAULT_LIMIT = 50
 # Names are ranked within a bounded candidate set: ranking all FTS hits costs too much at 1M.
@@ -187,55 +184,3 @@ class SearchService:
 
     def summary(self, customer_id: int) -> CustomerSummary | None:
         return self._lookup.summary(customer_id)
-
-
-def audit_search(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    session: Session,
-    query: ParsedQuery,
-    hits: Sequence[CustomerHit],
-    channel: str,
-) -> None:
-    """One audit event per settled search: the kind of query and who came back, never the text."""
-    session.require(Permission.SEARCH)
-    with uow_factory() as uow:
-        record(
-            uow,
-            clock,
-            session,
-            "customer.search",
-            details={
-                "query_kind": query.kind,
-                "results": len(hits),
-                "customer_ids": ",".join(str(h.customer_id) for h in hits[:20]),
-                "channel": channel,
-            },
-        )
-        uow.commit()
-
-
-def open_customer(
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-    session: Session,
-    search: SearchService,
-    customer_id: int,
-    channel: str,
-) -> CustomerSummary | None:
-    """The masked customer panel; opening it is audited."""
-    session.require(Permission.VIEW_CUSTOMER)
-    summary = search.summary(customer_id)
-    if summary is None:
-        return None
-    with uow_factory() as uow:
-        record(
-            uow,
-            clock,
-            session,
-            "customer.view_masked",
-            customer_id=customer_id,
-            details={"channel": channel},
-        )
-        uow.commit()
-    return summary
