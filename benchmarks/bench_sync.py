@@ -210,6 +210,10 @@ def ui_stall(console: Any, log: Any) -> tuple[float, float]:
     app = QApplication.instance() or QApplication([])
     clock = QElapsedTimer()
 
+    # The stage the sync thread last reported, so the log can say where the longest gaps were.
+    stages: list[tuple[float, str]] = [(0.0, "start")]
+    worst: list[tuple[float, str]] = []
+
     def measure(seconds: float | None, until: Any = None) -> float:
         gaps = [0.0]
         last = [0]
@@ -219,7 +223,11 @@ def ui_stall(console: Any, log: Any) -> tuple[float, float]:
 
         def tick() -> None:
             now = clock.elapsed()
-            gaps[0] = max(gaps[0], now - last[0] - 5)
+            gap = now - last[0] - 5
+            if gap > gaps[0]:
+                gaps[0] = gap
+            if gap > 15:
+                worst.append((gap, stages[-1][1]))
             last[0] = now
 
         timer.timeout.connect(tick)
@@ -232,11 +240,16 @@ def ui_stall(console: Any, log: Any) -> tuple[float, float]:
         return gaps[0]
 
     idle = measure(2.0)
-    controller = SyncController(
-        lambda progress, cancelled: console.sync.run(
-            full=True, push=False, progress=progress, cancelled=cancelled
-        )
-    )
+
+    def sync(progress: Any, cancelled: Any) -> Any:
+        def noted(stage: str, done: int, total: int) -> None:
+            if stage != stages[-1][1]:
+                stages.append((time.monotonic(), stage))
+            progress(stage, done, total)
+
+        return console.sync.run(full=True, push=False, progress=noted, cancelled=cancelled)
+
+    controller = SyncController(sync)
     widget = SyncStatusWidget(controller)
     widget.show()
     done = [False]
@@ -247,6 +260,8 @@ def ui_stall(console: Any, log: Any) -> tuple[float, float]:
     controller.shutdown()
     widget.close()
     log(f"  event loop: longest stall {busy:.1f} ms during the sync, {idle:.1f} ms idle")
+    for gap, stage in sorted(worst, reverse=True)[:5]:
+        log(f"    gap {gap:.0f} ms while the sync was at: {stage}")
     return busy, idle
 
 

@@ -96,15 +96,17 @@ def test_search_runs_off_the_ui_thread(qtbot, make_window, fake_console):
 def test_slow_search_does_not_block_typing_and_stale_results_are_dropped(
     qtbot, make_window, fake_console
 ):
-    fake_console.lookup.delay = 0.05  # every lookup call: a search makes several
+    lookup = fake_console.lookup
+    lookup.gate.clear()  # every lookup call waits until the test lets it go on
     window = make_window()
     shown: list[list[str]] = []
     window.search_panel.model.modelReset.connect(lambda: shown.append(names(window)))
     field = window.search_panel.search_field
     qtbot.keyClicks(field, "jane")
-    qtbot.waitUntil(lambda: fake_console.lookup.calls > 0)  # the "jane" search is running
+    qtbot.waitUntil(lambda: lookup.calls > 0)  # the "jane" search is running, held at the gate
     field.setText("john")  # the rep keeps typing while it runs
     assert field.text() == "john"
+    lookup.gate.set()
     wait_search_done(qtbot, window)
     assert names(window) == ["John Smith"]
     assert all("Jane Doe" not in batch for batch in shown)

@@ -69,7 +69,7 @@ def test_lockout_message_is_shown(qtbot, runner):
 
 def test_progress_shows_while_checking_and_fields_are_disabled(qtbot, runner):
     auth = FakeAuth()
-    auth.delay = 0.4
+    auth.gate.clear()  # the check takes until the test lets it finish
     dialog = make_dialog(qtbot, runner, auth, username="rep")
     assert not dialog.progress.isVisible()
     type_and_enter(qtbot, dialog, None, "rep-password-1")
@@ -77,7 +77,7 @@ def test_progress_shows_while_checking_and_fields_are_disabled(qtbot, runner):
     assert not dialog.sign_in_button.isEnabled()
     assert not dialog.password_field.isEnabled()
     with qtbot.waitSignal(dialog.signed_in):
-        pass
+        auth.gate.set()
     assert not dialog.progress.isVisible()
     assert auth.threads and "MainThread" not in auth.threads
 

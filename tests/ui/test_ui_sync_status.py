@@ -36,15 +36,16 @@ def controllers(qtbot) -> Any:  # type: ignore[no-untyped-def]
 
 def test_sync_runs_off_the_window_thread_with_progress(qtbot, controllers) -> None:  # type: ignore[no-untyped-def]
     threads: list[int] = []
+    clock = [1000.0]  # the progress limiter's clock: each step of the fake sync takes 0.12 s
 
     def sync(progress: Any, cancelled: Any) -> str:
         threads.append(threading.get_ident())
         for n in range(5):
             progress("reading customers", n, 4)
-            time.sleep(0.12)
+            clock[0] += 0.12
         return "report"
 
-    controller = controllers(sync, lambda: OK, interval_s=3600)
+    controller = controllers(sync, lambda: OK, interval_s=3600, monotonic=lambda: clock[0])
     widget = SyncStatusWidget(controller)
     qtbot.addWidget(widget)
     seen: list[tuple[str, int, int]] = []
@@ -191,3 +192,22 @@ def test_a_real_sync_of_the_demo_shop(  # type: ignore[no-untyped-def]
     finally:
         controller.shutdown()
         console.close()
+
+
+def test_progress_reaches_the_window_at_most_every_tenth_of_a_second(qtbot, controllers) -> None:  # type: ignore[no-untyped-def]
+    clock = [50.0]
+
+    def sync(progress: Any, cancelled: Any) -> str:
+        for n in range(1, 21):  # 20 steps of 1/64 s (exact in binary, so no rounding at 0.1 s)
+            clock[0] += 1 / 64
+            progress("reading orders", n, 20)
+        return "report"
+
+    controller = controllers(sync, lambda: OK, interval_s=3600, monotonic=lambda: clock[0])
+    seen: list[tuple[str, int, int]] = []
+    controller.progress.connect(lambda *a: seen.append(a))
+    with qtbot.waitSignal(controller.finished, timeout=10_000):
+        assert controller.start()
+    # The first step, then the first step at least 0.1 s (7 steps) after the last one shown, and
+    # the last (done == total) always.
+    assert [done for _, done, _ in seen] == [1, 8, 15, 20]

@@ -10,7 +10,6 @@ has no cases, no conflicts and no shop, and its services answer as the real ones
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -128,15 +127,16 @@ class FakeLookup:
 
     def __init__(self, customers: Sequence[FakeCustomer] = CUSTOMERS) -> None:
         self.customers = {c.customer_id: c for c in customers}
-        self.delay = 0.0
+        # Closed, every call waits until the test opens it: "slow" without a fixed sleep.
+        self.gate = threading.Event()
+        self.gate.set()
         self.calls = 0
         self.threads: set[str] = set()
 
     def _touch(self) -> None:
         self.calls += 1
         self.threads.add(threading.current_thread().name)
-        if self.delay:
-            time.sleep(self.delay)
+        self.gate.wait(30)
 
     def by_email_prefix(self, prefix: str, limit: int) -> list[CustomerRow]:
         self._touch()
@@ -280,13 +280,13 @@ class FakeAuth:
         self.failures: dict[str, int] = {}
         self.max_failures = max_failures
         self.attempts: list[str] = []
-        self.delay = 0.0
+        self.gate = threading.Event()  # closed: sign_in waits until the test opens it
+        self.gate.set()
         self.threads: set[str] = set()
 
     def sign_in(self, username: str, password: str) -> Session:
         self.threads.add(threading.current_thread().name)
-        if self.delay:
-            time.sleep(self.delay)
+        self.gate.wait(30)
         username = username.strip()
         self.attempts.append(username)
         entry = self.staff.get(username)

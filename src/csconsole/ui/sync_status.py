@@ -84,10 +84,13 @@ class SyncController(QObject):
         backoff_s: Sequence[float] = OFFLINE_BACKOFF_S,
         auto: bool = True,
         timer: QTimer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._sync_fn = sync_fn
+        # How often progress reaches the window is measured on this clock (tests give a fake).
+        self._monotonic = monotonic
         self._status_fn = status_fn
         self._interval_ms = int(interval_s * 1000)
         self._backoff_ms = [int(s * 1000) for s in backoff_s] or [self._interval_ms]
@@ -111,13 +114,13 @@ class SyncController(QObject):
             return False
         self._timer.stop()
         self.next_in_ms = None
-        sync_fn, status_fn = self._sync_fn, self._status_fn
+        sync_fn, status_fn, monotonic = self._sync_fn, self._status_fn, self._monotonic
 
         def run(ctx: TaskContext) -> SyncOutcome:
-            last = [0.0]
+            last = [monotonic() - PROGRESS_EVERY_S]
 
             def progress(stage: str, done: int, total: int) -> None:
-                now = time.monotonic()
+                now = monotonic()
                 if now - last[0] >= PROGRESS_EVERY_S or (total and done >= total):
                     last[0] = now
                     ctx.progress(done, total, stage)
