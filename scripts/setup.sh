@@ -49,4 +49,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev]"
+# An installed wheel comes with its byte code compiled; the editable install does not, and where
+# PYTHONDONTWRITEBYTECODE is set every start would compile the package again. Compile it once.
+.venv/bin/python -m compileall -q src >/dev/null
 echo "setup: done (.venv/bin/csconsole)" >&2
