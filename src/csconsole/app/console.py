@@ -171,7 +171,7 @@ class Console:
         """Each desk's audit chain as the central ledger holds it."""
         from csconsole.app.sync_wiring import CentralLedgerAudit
 
-        return CentralLedgerAudit(settings=self.settings, secrets=self.secrets)
+        return CentralLedgerAudit(settings=self.settings, secrets=self.secrets, engine=self.engine)
 
     def close(self) -> None:
         self.lookup.close()

@@ -39,6 +39,8 @@ _COLUMNS = (
 )
 _SQL_AFTER = f"SELECT {_COLUMNS} FROM audit_event WHERE seq > :after ORDER BY seq"  # noqa: S608
 _SQL_ONE = f"SELECT {_COLUMNS} FROM audit_event WHERE seq = :seq"  # noqa: S608
+# The ledger sync's note of how far the chain was pushed (``replication.state``).
+_SQL_PUSHED = "SELECT pushed_key FROM ledger_replica_state WHERE table_name = 'audit_event'"
 # Never a real time: a row whose time cannot be read cannot hash to its stored value.
 _UNREADABLE_TIME = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -108,7 +110,14 @@ class AuditGuard:
             yield entry_from_row(row)
 
     def full_report(self) -> IntegrityReport:
-        return assess_trail(self.rows(), self.checkpoint())
+        return assess_trail(
+            self.rows(), self.checkpoint(), expect_checkpoint=True, pushed_seq=self._pushed_seq()
+        )
+
+    def _pushed_seq(self) -> int:
+        """The newest event the ledger sync noted as sent (0: never synced)."""
+        value = self._s.execute(text(_SQL_PUSHED)).scalar()
+        return value if isinstance(value, int) else 0
 
     def head_report(self) -> IntegrityReport:
         """The events since the checkpoint (the whole trail the first time)."""
