@@ -18,7 +18,7 @@ from csconsole.persistence.cache.store.key_sets import KeySets
 from csconsole.persistence.cache.store.name_index import NAME_MERGE_S, NameIndexMerges
 from csconsole.persistence.cache.store.run_log import RunLog, SyncLock
 from csconsole.persistence.cache.store.shadow_load import ShadowLoad, recover
-from csconsole.persistence.models.base import naive_utc
+from csconsole.persistence.stored_time import naive_utc
 from csconsole.services.ports import Clock
 from csconsole.sync.errors import SyncError
 from csconsole.sync.pull.cache_port import ApplyBatch, ApplyResult, TableState
