@@ -52,9 +52,9 @@ runner = TaskRunner()
 result = {{}}
 
 
-def open_console():
+def open_console():  # as cli.main opens it for the window
     from csconsole.app.console import Console
-    return Console.open()
+    return Console.open(preload=True)
 
 
 def window_factory(console, session, task_runner):

@@ -139,9 +139,9 @@ def open_case_world(
 def audit_rows(console: Console) -> list[tuple[str, int | None, int | None, dict[str, Any]]]:
     """(action, customer_id, case_id, details) of every event, oldest first."""
     from csconsole.persistence.repositories.audit_guard import AuditGuard
-    from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWork
+    from csconsole.persistence.repositories.unit_of_work import SessionStatements, SqlUnitOfWork
 
     with console.uow() as uow:
         assert isinstance(uow, SqlUnitOfWork)
-        rows = list(AuditGuard(uow.session).rows())
+        rows = list(AuditGuard(SessionStatements(uow.session)).rows())
     return [(e.action, e.customer_id, e.case_id, dict(e.details or {})) for e, _, _ in rows]

@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         def open_console() -> ConsoleLike:  # mypy checks that Console is what the window uses
             from csconsole.app.console import Console
 
-            return Console.open()
+            return Console.open(preload=True)
 
         return run(open_console)
     try:

@@ -156,6 +156,8 @@ def test_common_rules_from_the_design(name: str) -> None:
     v = p.verification
     assert v.question_kinds == tuple(QuestionKind)
     assert (v.tolerances.order_date_days, v.tolerances.order_total_cents) == (3, 100)
+    tol = v.tolerances
+    assert (tol.item_word_score, tol.item_answer_words, tol.item_extra_words) == (85, 10, 1)
     assert (v.lockout.max_failures, v.lockout.window_hours) == (3, 24)
     assert v.expiry_minutes == 30
     assert v.requirement(VerificationLevel.NONE).data_points == 0
@@ -304,6 +306,18 @@ def test_example_message_from_the_issue() -> None:
             "p.toml: verification.tolerances.order_total_cents: "
             "expected a non-negative integer, got -100",
             id="negative-tolerance",
+        ),
+        pytest.param(
+            _with(DN, "verification.tolerances.item_word_score", 30),
+            "p.toml: verification.tolerances.item_word_score: "
+            "expected 50 to 100 (a rapidfuzz ratio), got 30",
+            id="item-score-too-loose",
+        ),
+        pytest.param(
+            _with(DN, "verification.tolerances.item_extra_words", 10),
+            "p.toml: verification.tolerances.item_extra_words: "
+            "expected fewer than item_answer_words (10), got 10",
+            id="item-answer-all-extra",
         ),
         pytest.param(
             _with(DN, "verification.expiry_minutes", 0),

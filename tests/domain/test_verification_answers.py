@@ -26,7 +26,13 @@ from csconsole.domain.verification_answers import (
     within_days,
 )
 
-TOL = Tolerances(order_date_days=3, order_total_cents=100)
+TOL = Tolerances(
+    order_date_days=3,
+    order_total_cents=100,
+    item_word_score=85,
+    item_answer_words=10,
+    item_extra_words=1,
+)
 FACTS = FactsOnFile(
     customer_id=2,
     email="Jane.Smith@example.org",
@@ -202,5 +208,21 @@ def test_what_can_be_asked_follows_the_data_on_file() -> None:
 
 def test_item_words() -> None:
     assert significant_words("A 1.5ct Solitaire ring!") == ("5ct", "solitaire", "ring")
-    assert item_matches(("solitaire", "ring"), "Solitaire Engagement Ring 1.5ct")
-    assert not item_matches(("necklace",), "Solitaire Engagement Ring 1.5ct")
+    assert item_matches(("solitaire", "ring"), "Solitaire Engagement Ring 1.5ct", TOL)
+    assert not item_matches(("necklace",), "Solitaire Engagement Ring 1.5ct", TOL)
+
+
+def test_an_item_answer_names_one_item_not_a_list() -> None:
+    ring = "Solitaire Engagement Ring, 1.5 ct Diamond, 14k White Gold"
+    assert item_matches(("the", "solitair", "engagement", "ring", "with", "diamond"), ring, TOL)
+    assert item_matches(("engagement", "ring", "diamond", "gold", "gift"), ring, TOL)  # 1 extra
+    # Two words that are no word of this ring: it names something else (or many things).
+    assert not item_matches(("solitaire", "ring", "diamond", "pearl", "bangle"), ring, TOL)
+    # Every word of the ring, but among others: a keyword list.
+    words = significant_words(f"{ring} necklace earrings bangle band")
+    assert not item_matches(words, ring, TOL)
+    # Repeating a word does not count as naming more of the item.
+    assert not item_matches(("ring", "ring", "ring", "ring"), ring, TOL)
+    # Past the profile's bound the answer names nothing, even if each word fits.
+    assert not item_matches(significant_words(f"{ring} {ring}"), ring, TOL)
+    assert outcome(QuestionKind.ITEMS_BOUGHT, "ring " * 30) == "rejected:too_long"

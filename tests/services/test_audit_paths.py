@@ -26,8 +26,9 @@ PACKAGE = Path(csconsole.__file__).parent
 # services.case_ports.AuditIntegrity). The log's ``append`` is keyword-only, so a call of
 # ``append`` with keywords is an event; ``list.append`` takes none.
 APPEND_METHODS = {"append", "append_acknowledgement"}
-# The ORM row of an event: built only by the audit log's one writer.
+# The ORM row of an event, or the SQL that inserts one: only in the audit log's one writer.
 EVENT_MODEL = "AuditEvent"
+EVENT_INSERT = "insert into audit_event"
 
 # (module, function) -> why it may append directly.
 APPENDERS = {
@@ -36,7 +37,7 @@ APPENDERS = {
     ("services/audit.py", "record_system_event"): "the named path without a session",
 }
 EVENT_WRITERS = {
-    ("persistence/repositories/unit_of_work.py", "SqlAuditLog._write"): "the chain's writer",
+    ("persistence/repositories/audit_log.py", "<module>"): "the chain's writer's INSERT",
 }
 SYSTEM_EVENT_CALLERS = {
     ("services/auth.py", "AuthService.sign_in"): "sign-in attempts: no session yet",
@@ -90,6 +91,10 @@ class _Scanner(ast.NodeVisitor):
             self.system_calls.append(self._site(node, name))
         self.generic_visit(node)
 
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if isinstance(node.value, str) and EVENT_INSERT in " ".join(node.value.lower().split()):
+            self.writers.append(self._site(node, "INSERT"))
+
 
 def scan(source: str, module: str) -> _Scanner:
     scanner = _Scanner(module)
@@ -139,13 +144,16 @@ class SomeService:
     def write(self, s):
         s.add(AuditEvent(seq=1))
         record_system_event(s.audit, at=now, actor="x", action="y")
+
+    def write_sql(self, conn):
+        conn.execute("INSERT INTO  audit_event (seq) VALUES (1)")
 """
     found = scan(source, "services/some.py")
     assert [(s.function, s.what) for s in found.appends] == [
         ("SomeService.act", "uow.audit.append"),
         ("SomeService.act", "uow.audit_integrity.append_acknowledgement"),
     ]
-    assert [s.function for s in found.writers] == ["SomeService.write"]
+    assert [s.function for s in found.writers] == ["SomeService.write", "SomeService.write_sql"]
     assert _unlisted(found.appends, APPENDERS) == found.appends
     assert _unlisted(found.system_calls, SYSTEM_EVENT_CALLERS) == found.system_calls
 

@@ -11,9 +11,11 @@ import phonenumbers
 from csconsole.domain.policy import QuestionKind
 from csconsole.domain.verification_answers import (
     FactsOnFile,
+    ParsedAnswer,
     Rejection,
     answer_matches,
     parse_answer,
+    significant_words,
 )
 from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWork
 
@@ -70,3 +72,53 @@ def test_demo_customers_answers_match_however_said(demo: Any) -> None:
             previous = facts
     assert all(count >= 10 for count in checked.values()), checked
     assert refused >= 30
+
+
+def _keyword_answer(limit: int) -> str:
+    """The demo's jewellery words, most common first, as one answer of at most ``limit``
+    characters: what an impostor would say to "something you bought" to fit anyone."""
+    from collections import Counter
+
+    from csconsole.demo.pools import products
+
+    counts = Counter(word for _sku, name, _price in products() for word in significant_words(name))
+    answer = ""
+    for word, _count in counts.most_common():
+        if len(answer) + len(word) + 1 > limit:
+            continue
+        answer = f"{answer} {word}".strip()
+    return answer
+
+
+def test_a_list_of_jewellery_words_names_nobodys_purchase(demo: Any) -> None:
+    console, _staff = demo
+    tolerances = console.profile.verification.tolerances
+    kind = QuestionKind.ITEMS_BOUGHT
+    long_list = _keyword_answer(155)
+    assert len(long_list) >= 150
+    short_list = _keyword_answer(100)  # fits the answer's length, still a list
+    rejected = parse_answer(kind, long_list)
+    assert isinstance(rejected, Rejection) and rejected.code == "too_long"
+    # Compared anyway (as if the parser let it through), neither list names a purchase.
+    as_words = [parse_answer(kind, short_list)]
+    as_words.append(ParsedAnswer(kind, words=significant_words(long_list)))
+    buyers = genuine = 0
+    matched = [0, 0]
+    with console.uow() as uow:
+        assert isinstance(uow, SqlUnitOfWork)
+        for customer_id in range(1, 401):
+            facts = uow.customer_records.facts_on_file(customer_id)
+            if facts is None or not facts.has_data_for(kind):
+                continue
+            buyers += 1
+            for i, answer in enumerate(as_words):
+                assert isinstance(answer, ParsedAnswer)
+                matched[i] += answer_matches(answer, facts, tolerances, "US")
+            # A genuine item name still matches, said as a caller would: its style and stone.
+            item = next(item for o in facts.orders for item in o.items)
+            said = parse_answer(kind, f"the {item.split(',')[0]}, {item.split(',')[-1]}".lower())
+            assert isinstance(said, ParsedAnswer)
+            genuine += answer_matches(said, facts, tolerances, "US")
+    assert buyers >= 200
+    assert matched == [0, 0], (matched, buyers)
+    assert genuine >= buyers * 0.9, (genuine, buyers)

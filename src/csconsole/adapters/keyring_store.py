@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import keyring
+import keyring.core
 import keyring.errors
 from keyring.backend import KeyringBackend
 
@@ -29,11 +33,42 @@ def _usable(backend: KeyringBackend) -> bool:
     return True
 
 
+def _configured() -> bool:
+    """Whether the user named a backend (keyring's own environment variable or file)."""
+    from keyring.util import platform_
+
+    return (
+        "PYTHON_KEYRING_BACKEND" in os.environ
+        or (platform_.config_root() / "keyringrc.cfg").exists()
+    )
+
+
+def active_backend() -> KeyringBackend:
+    """The backend ``keyring.get_keyring()`` gives, without its discovery where that is known.
+
+    The discovery imports every installed backend through the package metadata (the macOS and
+    Windows ones too) to rank them: about 0.1 s of each start. A backend already chosen in this
+    process (``keyring.set_keyring``: tests, benchmarks) or named by the user is keyring's to
+    give. Otherwise, on Linux, the Secret Service when it answers: the discovery ranks it first
+    of the backends keyring ships (its chainer aside, which would join it with another backend
+    answering too, KWallet say: only the Secret Service is asked then).
+    """
+    # keyring keeps the chosen backend here (core.py); None until set or discovered.
+    chosen = getattr(keyring.core, "_keyring_backend", None)
+    if chosen is None and sys.platform.startswith("linux") and not _configured():
+        from keyring.backends import SecretService
+
+        if SecretService.Keyring.viable:
+            session_keyring: KeyringBackend = SecretService.Keyring()  # type: ignore[no-untyped-call]
+            return session_keyring
+    return keyring.get_keyring()
+
+
 class KeyringSecretStore:
     """Implements ``services.ports.SecretStore`` on the active keyring backend."""
 
     def __init__(self, backend: KeyringBackend | None = None, service: str = SERVICE) -> None:
-        self._backend = backend or keyring.get_keyring()
+        self._backend = backend or active_backend()
         self._service = service
         if not _usable(self._backend):
             raise SecretStoreError(HOW_TO_GET_ONE)

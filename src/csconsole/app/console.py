@@ -3,6 +3,12 @@
 ``Console`` holds the wired services and ``close()``, nothing else: a command or the window
 calls ``console.<service>.<use case>``. A capability adds a member here (wired in ``open``, or
 as a ``cached_property`` when not every command needs it), never a use case on ``Console``.
+
+What ``open`` wires imports neither SQLAlchemy's ORM nor any model: sign-in and the audited
+reads around a search run on the lean unit of work (``staff_audit_uow``, driver connections),
+the search on its own driver connection. The SQLAlchemy engine and the ORM unit of work
+(``engine``, ``uow``) are made on first use; ``tests/commands/test_cli_imports.py`` keeps
+``csconsole search`` that way.
 """
 
 from __future__ import annotations
@@ -12,18 +18,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from csconsole.adapters.keyring_store import KeyringSecretStore
 from csconsole.adapters.settings_file import Paths, load_settings
 from csconsole.domain.errors import CsConsoleError
 from csconsole.persistence.cache import migrate
-from csconsole.persistence.cache.engine import cache_key, open_cache_engine
+from csconsole.persistence.cache.engine import CacheFile, cache_key, open_cache
 from csconsole.persistence.repositories.customer_lookup import SqliteCustomerLookup
-from csconsole.persistence.repositories.unit_of_work import (
-    SqlUnitOfWorkFactory,
-    unit_of_work_factory,
-)
+from csconsole.persistence.repositories.driver_unit_of_work import DriverUnitOfWorkFactory
 from csconsole.services.auth import AuthService
 from csconsole.services.clock import SystemClock
 from csconsole.services.ports import Clock, SecretStore
@@ -31,8 +32,11 @@ from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from csconsole.app.sync_wiring import CentralLedgerAudit, ShopSync
     from csconsole.domain.policy import PolicyProfile
+    from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
     from csconsole.services.audit_trail import AuditTrailService
     from csconsole.services.cases import CaseService
     from csconsole.services.conflicts import ConflictService
@@ -48,15 +52,17 @@ class Console:
 
     What every command needs (the cache, sign-in, search) is wired by ``open``; each other
     capability's service is wired, and its modules imported, when first used, so a headless
-    ``csconsole search`` does not load the policy profile, the holiday calendars or the sync.
+    ``csconsole search`` does not load SQLAlchemy, the models, the policy profile, the holiday
+    calendars or the sync.
     """
 
     paths: Paths
     settings: Settings
     secrets: SecretStore
-    engine: Engine
+    cache: CacheFile
     clock: Clock
-    uow: SqlUnitOfWorkFactory
+    # Units of work over the staff list and the audit log only (sign-in, the audited reads).
+    staff_audit_uow: DriverUnitOfWorkFactory
     lookup: SqliteCustomerLookup
     search: SearchService
     auth: AuthService
@@ -70,26 +76,56 @@ class Console:
         *,
         create: bool = False,
         clock: Clock | None = None,
+        preload: bool = False,
     ) -> Console:
+        """``preload``: wire the engine and the ORM unit of work now, on the calling thread
+        (the window opens the console on its worker while the sign-in dialog shows, so the
+        window's first use of them after the password costs nothing)."""
         paths = paths or Paths.from_environment()
         settings = load_settings(paths)
         secrets = secrets or KeyringSecretStore()
         key = cache_key(secrets, paths.cache_file, create=create)
-        engine = open_cache_engine(paths.cache_file, key, create=create)
+        cache = open_cache(paths.cache_file, key, create=create)
         try:
-            migrate.upgrade(engine)
+            migrate.upgrade_cache(cache)
         except Exception as exc:
-            engine.dispose()
             raise CsConsoleError(f"The cache schema could not be upgraded: {exc}") from None
         clock = clock or SystemClock()
         workstation = settings.workstation or socket.gethostname()
-        uow = unit_of_work_factory(engine, workstation, clock=clock)
-        lookup = SqliteCustomerLookup(engine)
+        staff_audit_uow = DriverUnitOfWorkFactory(cache.connect, workstation, clock)
+        lookup = SqliteCustomerLookup(cache.connect())
         search = SearchService(
             lookup, default_region=settings.default_region, limit=settings.search_limit
         )
-        auth = AuthService(uow, clock, workstation=workstation)
-        return cls(paths, settings, secrets, engine, clock, uow, lookup, search, auth, workstation)
+        auth = AuthService(staff_audit_uow, clock, workstation=workstation)
+        console = cls(
+            paths,
+            settings,
+            secrets,
+            cache,
+            clock,
+            staff_audit_uow,
+            lookup,
+            search,
+            auth,
+            workstation,
+        )
+        if preload:
+            console.uow  # noqa: B018 - wires the engine and the ORM unit of work now
+        return console
+
+    @cached_property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine on the cache (the ORM unit of work, the sync, the demo load)."""
+        return self.cache.engine()
+
+    @cached_property
+    def uow(self) -> SqlUnitOfWorkFactory:
+        """Units of work over every repository (cases, verification, the outbox, ...): the
+        ORM and the cache's models load here."""
+        from csconsole.persistence.repositories.unit_of_work import unit_of_work_factory
+
+        return unit_of_work_factory(self.engine, self.workstation, clock=self.clock)
 
     @cached_property
     def profile(self) -> PolicyProfile:
@@ -104,7 +140,7 @@ class Console:
         """Opening a customer and recording a settled search (the window's audited reads)."""
         from csconsole.services.customer_access import CustomerAccessService
 
-        return CustomerAccessService(self.uow, self.clock, self.search)
+        return CustomerAccessService(self.staff_audit_uow, self.clock, self.search)
 
     @cached_property
     def cases(self) -> CaseService:
@@ -171,8 +207,9 @@ class Console:
         """Each desk's audit chain as the central ledger holds it."""
         from csconsole.app.sync_wiring import CentralLedgerAudit
 
-        return CentralLedgerAudit(settings=self.settings, secrets=self.secrets)
+        return CentralLedgerAudit(settings=self.settings, secrets=self.secrets, engine=self.engine)
 
     def close(self) -> None:
         self.lookup.close()
-        self.engine.dispose()
+        if "engine" in self.__dict__:  # made on first use (cached_property)
+            self.engine.dispose()

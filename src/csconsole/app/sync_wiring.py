@@ -19,7 +19,7 @@ from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
 
 if TYPE_CHECKING:
-    from csconsole.domain.audit_integrity import IntegrityReport
+    from csconsole.persistence.replication.audit_check import LedgerCheck
     from csconsole.persistence.replication.ledger_sync import LedgerReport
     from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
     from csconsole.services.outbox import OutboxBacklog, PushReport
@@ -145,37 +145,49 @@ class ShopSync:
         """The sync run's push hook: the outbox into the shop, then the ledger replication."""
 
         def step(run: SyncRun) -> tuple[PushReport | None, LedgerReport | None]:
+            from csconsole.sync.errors import SyncError
             from csconsole.sync.shop.connection import full_url, shop_engine
 
             ledger = None
             if self._settings.ledger_url:
                 ledger = shop_engine(full_url(self._settings.ledger_url, self._secrets))
             try:
-                return self.push(
+                pushed, replicated = self.push(
                     shop=run.engine, ledger=ledger, mapping=run.mapping, cancelled=run.cancelled
                 )
             finally:
                 if ledger is not None:
                     ledger.dispose()
+            if replicated is not None and replicated.error:
+                # The run fails with the reason: the log, the status bar and the exit say so.
+                raise SyncError(f"The ledger sync stopped: {replicated.error}")
+            return pushed, replicated
 
         return step
 
 
 class CentralLedgerAudit:
-    """``console.ledger_audit``: the audit chains in the central ledger (``ledger_url``)."""
+    """``console.ledger_audit``: the audit chains in the central ledger (``ledger_url``), and
+    this desk's trail against its central copy."""
 
-    def __init__(self, *, settings: Settings, secrets: SecretStore) -> None:
+    def __init__(self, *, settings: Settings, secrets: SecretStore, engine: Engine) -> None:
         self._settings = settings
         self._secrets = secrets
+        self._engine = engine
 
-    def verify(self) -> dict[str, IntegrityReport]:
-        """Each workstation's audit chain as the central ledger holds it."""
+    @property
+    def configured(self) -> bool:
+        return bool(self._settings.ledger_url)
+
+    def verify(self) -> LedgerCheck:
+        """Each desk's audit chain as the central ledger holds it, each against the newest
+        head its desk pushed, and this desk's trail against its copy, event by event."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from csconsole.persistence.replication.audit_check import central_trails
+        from csconsole.persistence.replication.audit_check import check_ledger
         from csconsole.sync.shop.connection import classify, full_url, shop_engine
 
-        if not self._settings.ledger_url:
+        if not self.configured:
             raise CsConsoleError(
                 "No central ledger is set up (ledger_url in settings.toml), so only the local "
                 "trail can be checked."
@@ -183,7 +195,7 @@ class CentralLedgerAudit:
         url = full_url(self._settings.ledger_url, self._secrets)
         ledger = shop_engine(url)
         try:
-            return central_trails(ledger)
+            return check_ledger(self._engine, ledger)
         except (SQLAlchemyError, OSError) as exc:
             raise classify(exc, url) from None
         finally:

@@ -1,7 +1,8 @@
 """`csconsole sync`: one sync with the shop (pull, then push), or `--check` the mapping.
 
 Exit status 0 when the sync finished; 1 with a one-line reason on standard error when it did
-not (offline, wrong password, the mapping does not match the database, ...). Once the desk's
+not (offline, wrong password, the mapping does not match the database, the central ledger
+refused this desk's records or its audit chain differs from the central copy, ...). Once the desk's
 cache has staff, a sync needs a sign-in (``CSCONSOLE_USER`` / ``CSCONSOLE_PASSWORD``).
 """
 

@@ -113,12 +113,20 @@ def _as_int(value: object) -> int | None:
 
 
 def assess_trail(
-    rows: Iterable[tuple[AuditEntry, str, str]], checkpoint: Checkpoint | None = None
+    rows: Iterable[tuple[AuditEntry, str, str]],
+    checkpoint: Checkpoint | None = None,
+    *,
+    expect_checkpoint: bool = False,
+    pushed_seq: int = 0,
 ) -> IntegrityReport:
     """Walk the whole trail; skip past breaks a later acknowledgement names.
 
     After the walk, the checkpoint must still be found: an event the log verified that is now
-    missing or different means the newest events were deleted or rewritten.
+    missing or different means the newest events were deleted or rewritten. With
+    ``expect_checkpoint`` (the desk's own trail, whose every append moves the checkpoint), a
+    trail with events and no checkpoint lost it: deleted, perhaps with the newest events.
+    ``pushed_seq``, the newest event the desk noted as sent to the central ledger, must still
+    be there too.
     """
     prev = GENESIS_HASH
     expected = 1
@@ -154,6 +162,10 @@ def assess_trail(
         prev, expected = stored_hash, expected + 1
     if pending is not None:
         return IntegrityReport(pending, count, head, tuple(acks))
+    tail = _tail_problem(expected - 1, checkpoint, expect_checkpoint, pushed_seq, acks)
+    if tail is not None:
+        broken = ChainReport(False, count, head, *tail)
+        return IntegrityReport(broken, count, head, tuple(acks))
     if checkpoint is not None:
         if checkpoint.broken_seq is not None:
             broken = ChainReport(False, count, head, checkpoint.broken_seq, checkpoint.problem)
@@ -163,6 +175,27 @@ def assess_trail(
             broken = ChainReport(False, count, head, checkpoint.seq, problem)
             return IntegrityReport(broken, count, head, tuple(acks))
     return IntegrityReport(ChainReport(True, count, head), count, head, tuple(acks))
+
+
+def _tail_problem(
+    last: int,
+    checkpoint: Checkpoint | None,
+    expect_checkpoint: bool,
+    pushed_seq: int,
+    acks: list[Acknowledgement],
+) -> tuple[int, str] | None:
+    """The newest events' deletion as the desk's own records show it: (bad seq, problem)."""
+    if pushed_seq > last and pushed_seq not in {a.bad_seq for a in acks}:
+        return pushed_seq, (
+            f"event {pushed_seq}: sent to the central ledger, missing here (this trail ends at "
+            f"event {last}: newer events were deleted)"
+        )
+    if expect_checkpoint and checkpoint is None and last > 0:
+        return last + 1, (
+            f"after event {last}: the record of the last verified event is missing (deleted), "
+            "so newer events may have been deleted with it"
+        )
+    return None
 
 
 def checkpoint_problem(seq: int, *, found: bool) -> str:

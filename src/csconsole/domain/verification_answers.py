@@ -33,10 +33,14 @@ from csconsole.domain.text import digits_only, name_tokens, normalise_postcode, 
 MAX_ANSWER_CHARS = 200
 # Card questions look at the orders a caller is likely to remember paying for.
 RECENT_CARD_ORDERS = 3
-# Item names: a typo in a word still matches it; whole names compare by token order.
-ITEM_WORD_SCORE = 85.0
-ITEM_NAME_SCORE = 85.0
+# Item names: words of 3+ characters with a letter count; the fuzzy tolerance and the bound on
+# an answer's words are the profile's (Tolerances.item_*).
 ITEM_MIN_WORD = 3
+ITEM_MIN_HITS = 2
+# An answer to "something you bought" is one item's name: longer text is a description or a list.
+MAX_ITEM_ANSWER_CHARS = 100
+# Words a caller adds around an item's name that say nothing about which item it was.
+ITEM_FILLER_WORDS = frozenset({"the", "and", "with", "one", "pair", "some", "carat", "carats"})
 # Dates are written month first in these regions (03/01/2025 is March 1).
 MONTH_FIRST_REGIONS = frozenset({"US", "PH", "FM", "MH", "PW", "BZ"})
 
@@ -225,6 +229,10 @@ def _parse_card(kind: QuestionKind, text: str, _day_first: bool) -> ParsedAnswer
 
 
 def _parse_items(kind: QuestionKind, text: str, _day_first: bool) -> ParsedAnswer | Rejection:
+    if len(text) > MAX_ITEM_ANSWER_CHARS:
+        return Rejection(
+            "too_long", f"Name one item, in at most {MAX_ITEM_ANSWER_CHARS} characters."
+        )
     words = significant_words(text)
     if not words:
         return Rejection("format", _FORMAT_HINTS[kind])
@@ -250,7 +258,7 @@ _FORMAT_HINTS = {
     QuestionKind.LAST_ORDER_DATE: "Type the date like 2025-03-01, 03/01/2025 or 1 March 2025.",
     QuestionKind.LAST_ORDER_TOTAL: "Type an amount like 125, 125.50 or $1,250.00.",
     QuestionKind.CARD_LAST4: "Type the last four digits of the card.",
-    QuestionKind.ITEMS_BOUGHT: "Name something the caller bought, e.g. 'tennis bracelet'.",
+    QuestionKind.ITEMS_BOUGHT: "Name one item the caller bought, e.g. 'tennis bracelet'.",
 }
 
 
@@ -424,20 +432,34 @@ def same_order_number(answer: str, stored: str) -> bool:
     return answer.isdigit() and len(answer) >= 5 and answer == digits
 
 
-def item_matches(words: Sequence[str], item_name: str) -> bool:
-    """The caller named this item: close to its whole name, or to at least half of its words
-    (two at the least, so "ring" alone does not prove a jewellery purchase)."""
-    item_words = significant_words(item_name)
+def item_matches(words: Sequence[str], item_name: str, tolerances: Tolerances) -> bool:
+    """The caller named this one item: a bounded answer whose words are (nearly) all words of
+    the item's name, covering its whole name or at least half of its words and two at the least
+    ("ring" alone does not prove a jewellery purchase, and a list of keywords names no item).
+
+    Words compare by rapidfuzz ratio at ``tolerances.item_word_score``, so a typo still counts.
+    """
+    answer = [word for word in words if word not in ITEM_FILLER_WORDS]
+    if not answer or len(words) > tolerances.item_answer_words:
+        return False
+    item_words = [word for word in significant_words(item_name) if word not in ITEM_FILLER_WORDS]
     if not item_words:
         return False
-    if fuzz.token_sort_ratio(" ".join(words), " ".join(item_words)) >= ITEM_NAME_SCORE:
+    score = tolerances.item_word_score
+    # One answer word stands for at most one word of the item, so "gold gold" is one hit.
+    unused = list(answer)
+    hits = 0
+    for item_word in item_words:
+        found = next((w for w in unused if fuzz.ratio(w, item_word) >= score), None)
+        if found is not None:
+            unused.remove(found)
+            hits += 1
+    extra = sum(1 for w in unused if not any(fuzz.ratio(w, i) >= score for i in item_words))
+    if extra > tolerances.item_extra_words:
+        return False
+    if fuzz.token_sort_ratio(" ".join(answer), " ".join(item_words)) >= score:
         return True
-    hits = sum(
-        1
-        for item_word in item_words
-        if any(fuzz.ratio(word, item_word) >= ITEM_WORD_SCORE for word in words)
-    )
-    return hits >= 2 and hits * 2 >= len(item_words)
+    return hits >= ITEM_MIN_HITS and hits * 2 >= len(item_words)
 
 
 def answer_matches(
@@ -465,5 +487,7 @@ def answer_matches(
     if kind is QuestionKind.CARD_LAST4:
         return answer.text in facts.card_last4s()
     if kind is QuestionKind.ITEMS_BOUGHT:
-        return any(item_matches(answer.words, item) for o in facts.orders for item in o.items)
+        return any(
+            item_matches(answer.words, item, tolerances) for o in facts.orders for item in o.items
+        )
     return False

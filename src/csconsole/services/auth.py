@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from csconsole.domain.errors import PermissionDenied, SignInError
 from csconsole.domain.staff import Permission, Role, SignInPolicy, StaffMember, role_allows
 from csconsole.services.audit import record, record_system_event, session_changes
-from csconsole.services.ports import Clock, UnitOfWorkFactory
+from csconsole.services.ports import Clock, StaffAuditUnitOfWorkFactory
 
 MIN_PASSWORD_CHARS = 12
 # The audited reason of a forced sign-out (``AuthService.still_signed_in``).
@@ -46,7 +46,7 @@ def generate_password() -> str:
 class AuthService:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: StaffAuditUnitOfWorkFactory,
         clock: Clock,
         *,
         workstation: str,

@@ -11,14 +11,16 @@ from csconsole.domain.lookup import ParsedQuery
 from csconsole.domain.staff import Permission
 from csconsole.services.audit import record
 from csconsole.services.auth import Session
-from csconsole.services.ports import Clock, UnitOfWorkFactory
+from csconsole.services.ports import Clock, StaffAuditUnitOfWorkFactory
 from csconsole.services.search import SearchService
 
 
 class CustomerAccessService:
     """What the window and the ``search`` command do with a search's results."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, search: SearchService) -> None:
+    def __init__(
+        self, uow: StaffAuditUnitOfWorkFactory, clock: Clock, search: SearchService
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._search = search

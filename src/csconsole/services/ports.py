@@ -6,16 +6,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from csconsole.domain.customers import CustomerRow, CustomerSummary
 from csconsole.domain.staff import Role
-from csconsole.services.case_ports import (
-    AuditIntegrity,
-    CaseRepository,
-    CustomerRecords,
-    VerificationRepository,
-)
+
+if TYPE_CHECKING:  # typing only: the case ports load the policy rules, which sign-in never needs
+    from csconsole.services.case_ports import (
+        AuditIntegrity,
+        CaseRepository,
+        CustomerRecords,
+        VerificationRepository,
+    )
 
 DetailValue = str | int | float | bool | None
 # Long work reports how far it is: (stage in words, done, total); the window shows a bar.
@@ -88,14 +90,34 @@ class AuditLog(Protocol):
         ...
 
 
-class UnitOfWork(Protocol):
-    """One transaction: everything done through it commits together, or not at all."""
+class StaffAuditUnitOfWork(Protocol):
+    """One transaction over the staff list and the audit log only: what sign-in and the audited
+    reads (opening a customer, recording a search) need. Persistence implements it without the
+    ORM too, so ``csconsole search`` does not load every model."""
 
     # Read-only members (properties), so an implementation may hold a subtype of each.
     @property
     def staff(self) -> StaffRepository: ...
     @property
     def audit(self) -> AuditLog: ...
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+
+
+class StaffAuditUnitOfWorkFactory(Protocol):
+    def __call__(self) -> StaffAuditUnitOfWork: ...
+
+
+class UnitOfWork(StaffAuditUnitOfWork, Protocol):
+    """One transaction: everything done through it commits together, or not at all."""
+
     @property
     def cases(self) -> CaseRepository: ...
     @property
@@ -108,15 +130,6 @@ class UnitOfWork(Protocol):
     # The outbox of changes for the shop (persistence/repositories/outbox.py).
     @property
     def outbox(self) -> Outbox: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
 
 
 class UnitOfWorkFactory(Protocol):

@@ -10,6 +10,7 @@ from datetime import datetime
 _UNFINISHED = {
     "failed": "Last sync failed",
     "cancelled": "Sync cancelled; the cache keeps what it had",
+    "interrupted": "Last sync was interrupted (the program stopped)",
 }
 
 
@@ -18,7 +19,7 @@ class SyncStatus:
     connected: bool = True  # a shop database is configured
     last_ok_at: datetime | None = None  # UTC, naive (as the cache stores it)
     last_attempt_at: datetime | None = None
-    last_outcome: str | None = None  # ok | offline | failed | cancelled | running
+    last_outcome: str | None = None  # ok | offline | failed | cancelled | interrupted | running
     last_message: str | None = None
     # From ``services.outbox.OutboxBacklog``: ``to_send`` (pending items of any kind) and the
     # conflicts waiting to be settled.

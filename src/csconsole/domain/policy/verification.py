@@ -95,8 +95,16 @@ class FieldLevel:
 
 @dataclass(frozen=True, slots=True)
 class Tolerances:
+    """How close an answer must be. For "something you bought": a word of the answer counts as
+    a word of the item at ``item_word_score`` (rapidfuzz ratio, 0-100) or more; an answer names
+    one item in at most ``item_answer_words`` words, of which at most ``item_extra_words`` may
+    belong to no word of that item (so a list of keywords names nothing)."""
+
     order_date_days: int
     order_total_cents: int
+    item_word_score: int
+    item_answer_words: int
+    item_extra_words: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +158,35 @@ def parse_verification(root: ProfileTable, source: str) -> VerificationRules:
     )
     clause = t.clause(source)
     kinds = t.enum_list("question_kinds", QuestionKind, "question kind", allow_empty=False)
-    tol = t.table("tolerances", ("order_date_days", "order_total_cents"))
+    tol = t.table(
+        "tolerances",
+        (
+            "order_date_days",
+            "order_total_cents",
+            "item_word_score",
+            "item_answer_words",
+            "item_extra_words",
+        ),
+    )
     tolerances = Tolerances(
         order_date_days=tol.integer("order_date_days", allow_zero=True),
         order_total_cents=tol.integer("order_total_cents", allow_zero=True),
+        item_word_score=tol.integer("item_word_score"),
+        item_answer_words=tol.integer("item_answer_words"),
+        item_extra_words=tol.integer("item_extra_words", allow_zero=True),
     )
+    if not 50 <= tolerances.item_word_score <= 100:
+        # Below 50 nearly any two words of the same length are "the same word".
+        tol.fail(
+            "item_word_score",
+            f"expected 50 to 100 (a rapidfuzz ratio), got {tolerances.item_word_score}",
+        )
+    if tolerances.item_extra_words >= tolerances.item_answer_words:
+        tol.fail(
+            "item_extra_words",
+            f"expected fewer than item_answer_words ({tolerances.item_answer_words}), "
+            f"got {tolerances.item_extra_words}",
+        )
     expiry = t.integer("expiry_minutes")
 
     levels: dict[VerificationLevel, LevelRequirement] = {}

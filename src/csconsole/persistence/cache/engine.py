@@ -1,18 +1,25 @@
-"""Opening the encrypted local cache (SQLCipher) with its key from the keyring."""
+"""Opening the encrypted local cache (SQLCipher) with its key from the keyring.
+
+:func:`open_cache` checks the file and the key and gives a :class:`CacheFile`: keyed driver
+connections, and the SQLAlchemy engine for what needs one (the ORM unit of work, the sync),
+made on first use, so a command that needs neither does not import SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
 
 from csconsole.domain.errors import CacheError
 from csconsole.services.ports import SecretStore
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
 # Pages are authenticated with HMAC-SHA256: CPUs with the SHA extensions compute it about three
@@ -81,22 +88,58 @@ def connect_raw(path: Path, key_hex: str, **kwargs: Any) -> Any:
     return con
 
 
-def _on_connect(key_hex: str, page_hmac: str) -> Any:
-    def connect(dbapi_connection: Any, _record: Any) -> None:
-        cur = dbapi_connection.cursor()
-        _key_connection(cur, key_hex, page_hmac)
-        cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA busy_timeout = 10000")
-        cur.execute("PRAGMA cache_size = -65536")
-        cur.execute("PRAGMA temp_store = MEMORY")
-        cur.execute("PRAGMA mmap_size = 0")
-        cur.close()
-
-    return connect
+def _configure(connection: Any, key_hex: str, page_hmac: str) -> None:
+    """Key a new connection and give it the settings every connection to the cache has."""
+    cur = connection.cursor()
+    _key_connection(cur, key_hex, page_hmac)
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.execute("PRAGMA busy_timeout = 10000")
+    cur.execute("PRAGMA cache_size = -65536")
+    cur.execute("PRAGMA temp_store = MEMORY")
+    cur.execute("PRAGMA mmap_size = 0")
+    cur.close()
 
 
-def open_cache_engine(path: Path, key_hex: str, *, create: bool = False) -> Engine:
-    """An engine on the cache file; checks the key by reading the schema.
+@dataclass(frozen=True, slots=True)
+class CacheFile:
+    """An opened cache: its file, key and page HMAC (:func:`open_cache` checked them)."""
+
+    path: Path
+    key_hex: str
+    page_hmac: str
+
+    def connect(self) -> Any:
+        """A new keyed DB-API connection, in the driver's default transaction mode (a write
+        begins the transaction), usable from any thread one at a time; the caller closes it."""
+        con = sqlcipher3.dbapi2.connect(str(self.path), check_same_thread=False, timeout=10)
+        _configure(con, self.key_hex, self.page_hmac)
+        return con
+
+    def engine(self) -> Engine:
+        """A new SQLAlchemy engine on the file, its pool's connections set up as
+        :meth:`connect`'s (imports SQLAlchemy: only what needs the engine calls this)."""
+        from sqlalchemy import create_engine, event
+        from sqlalchemy.pool import QueuePool
+
+        engine = create_engine(
+            f"sqlite:///{self.path}",
+            module=sqlcipher3.dbapi2,
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False, "timeout": 10},
+        )
+
+        def connect(dbapi_connection: Any, _record: Any) -> None:
+            _configure(dbapi_connection, self.key_hex, self.page_hmac)
+
+        event.listen(engine, "connect", connect)
+        return engine
+
+
+def open_cache(path: Path, key_hex: str, *, create: bool = False) -> CacheFile:
+    """The cache file, its key checked by reading the schema (a new file is made when
+    ``create``); write-ahead logging on.
 
     Raises CacheError naming the problem and the way out; never modifies or deletes the file.
     """
@@ -106,27 +149,26 @@ def open_cache_engine(path: Path, key_hex: str, *, create: bool = False) -> Engi
             "shop, or `csconsole sync --full` after `csconsole connect`."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        f"sqlite:///{path}",
-        module=sqlcipher3.dbapi2,
-        poolclass=QueuePool,
-        pool_size=4,
-        max_overflow=4,
-        connect_args={"check_same_thread": False, "timeout": 10},
-    )
-    event.listen(engine, "connect", _on_connect(key_hex, page_hmac_of(path, key_hex)))
+    cache = CacheFile(path, key_hex, page_hmac_of(path, key_hex))
     try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
-            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
-    except Exception as exc:  # the driver's message is all we have to tell key from corruption
-        engine.dispose()
+        con = cache.connect()
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            con.execute("PRAGMA journal_mode = WAL").fetchone()
+        finally:
+            con.close()
+    except sqlcipher3.dbapi2.Error as exc:  # its message is all we have to tell key from damage
         raise CacheError(
             f"The local cache {path.name} cannot be opened: {_reason(exc)}. The file was left "
             "untouched; if the keyring was reset or the file is damaged, move it aside and "
             "rebuild it with `csconsole demo` or `csconsole sync --full`."
         ) from None
-    return engine
+    return cache
+
+
+def open_cache_engine(path: Path, key_hex: str, *, create: bool = False) -> Engine:
+    """:func:`open_cache`, then its engine."""
+    return open_cache(path, key_hex, create=create).engine()
 
 
 def _reason(exc: Exception) -> str:

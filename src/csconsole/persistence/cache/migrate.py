@@ -2,7 +2,8 @@
 
 Alembic (and the models its environment loads) is imported only when the cache is not at the
 newest revisions already: every start checks, and importing Alembic costs more than the rest
-of a headless command.
+of a headless command. The check itself (:func:`upgrade_cache`) runs on a driver connection,
+so a current cache is opened without SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, exc
+import sqlcipher3
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
+
+    from csconsole.persistence.cache.engine import CacheFile
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The assignments every migration script starts with (Alembic's template, script.py.mako).
@@ -54,13 +58,43 @@ def script_heads(versions: Path = MIGRATIONS / "versions") -> frozenset[str]:
     return frozenset(revisions - parents)
 
 
+_SQL_APPLIED = "SELECT version_num FROM alembic_version"
+
+
 def applied_heads(conn: Connection) -> frozenset[str]:
     """The revisions the cache says it is at (empty for a new cache)."""
+    from sqlalchemy import exc
+
     try:
-        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        rows = conn.exec_driver_sql(_SQL_APPLIED).all()
     except exc.OperationalError:  # no version table yet
         return frozenset()
     return frozenset(str(r[0]) for r in rows)
+
+
+def is_current(cache: CacheFile) -> bool:
+    """Whether the cache is at the newest revision of every branch, read on a driver
+    connection."""
+    con = cache.connect()
+    try:
+        rows = con.execute(_SQL_APPLIED).fetchall()
+    except sqlcipher3.dbapi2.OperationalError:  # no version table yet
+        rows = []
+    finally:
+        con.close()
+    return frozenset(str(r[0]) for r in rows) == script_heads()
+
+
+def upgrade_cache(cache: CacheFile) -> None:
+    """:func:`upgrade` when the cache is behind; a current one is only checked, without
+    SQLAlchemy or Alembic."""
+    if is_current(cache):
+        return
+    engine = cache.engine()
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def upgrade(engine: Engine) -> None:

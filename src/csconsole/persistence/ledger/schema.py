@@ -22,6 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     MetaData,
     String,
@@ -84,7 +85,9 @@ staff = Table(
     **MYSQL_OPTIONS,
 )
 
-# Each workstation's chain as written there: (workstation, seq), prev_hash and hash unchanged.
+# Each desk's chain as written there: (workstation, seq), prev_hash and hash unchanged. ``desk``
+# is the chain's stable id (the cache's desk id, kept when the workstation is renamed); rows
+# pushed before it existed have none and belong to the chain named by their workstation.
 audit_event = Table(
     "csconsole_audit_event",
     ledger_metadata,
@@ -99,6 +102,22 @@ audit_event = Table(
     Column("details", LongText, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("rev", BigInteger, nullable=False, index=True),
+    Column("desk", String(100), nullable=True),
+    Index(None, "desk", "seq", unique=True),
+    **MYSQL_OPTIONS,
+)
+
+# Each desk's head as it pushed it: one row appended per push of events (never updated), so the
+# newest row per desk says how far its chain reached. A chain whose tail is later deleted, here
+# or on the desk, no longer reaches its head.
+desk_head = Table(
+    "csconsole_desk_head",
+    ledger_metadata,
+    Column("desk", String(100), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+    Column("workstation", String(100), nullable=False),
     Column("rev", BigInteger, nullable=False, index=True),
     **MYSQL_OPTIONS,
 )

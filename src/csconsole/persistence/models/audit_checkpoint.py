@@ -9,12 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from csconsole.persistence.models.base import Base
 
-CHECKPOINT_ID = 1
-
 
 class AuditCheckpoint(Base):
-    """One row (``id`` 1). ``broken_seq`` is set when a check found a break; the supervisor's
-    acknowledgement clears it and moves the checkpoint to the acknowledgement event."""
+    """One row (``id`` 1: ``repositories.audit_guard.CHECKPOINT_ID``, which reads and writes
+    it). ``broken_seq`` is set when a check found a break; the supervisor's acknowledgement
+    clears it and moves the checkpoint to the acknowledgement event."""
 
     __tablename__ = "audit_checkpoint"
 

@@ -3,13 +3,15 @@ and one timestamp column type (:class:`UtcDateTime`) every model's ``Mapped[date
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Dialect, MetaData
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from csconsole.persistence.stored_time import aware_utc, naive_utc
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -18,17 +20,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def naive_utc(value: datetime) -> datetime:
-    """``value`` as the databases store a time: UTC without a zone. A naive value is taken to
-    be UTC already (what the databases hand back)."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
-
-
-def aware_utc(value: datetime) -> datetime:
-    """A stored time (naive, UTC) as the rest of the console uses it: aware, in UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -83,7 +83,9 @@ class SyncRun(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     kind: Mapped[str] = mapped_column(String(16))  # full | incremental
-    status: Mapped[str] = mapped_column(String(16))  # running | ok | failed | offline | cancelled
+    status: Mapped[str] = mapped_column(
+        String(16)
+    )  # running | ok | failed | offline | cancelled | interrupted
     source: Mapped[str] = mapped_column(String(300))  # the URL without password
     mapping: Mapped[str] = mapped_column(String(64))
     rows_read: Mapped[int] = mapped_column(BigInteger, default=0)

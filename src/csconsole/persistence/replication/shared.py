@@ -28,10 +28,10 @@ from csconsole.persistence.ledger.capture import ledger_record_values
 from csconsole.persistence.ledger.schema import ledger_applied
 from csconsole.persistence.ledger.tables import OWNED_BY_LOCAL, Replicated
 from csconsole.persistence.models import Base
-from csconsole.persistence.models.base import naive_utc
 from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.outbox import LedgerRowVersion, OutboxEntry, SyncConflict
 from csconsole.persistence.replication.state import next_rev, read_state, write_state
+from csconsole.persistence.stored_time import naive_utc
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import LEDGER_KIND, PendingItem, PushOutcome, Status
 

@@ -1,30 +1,57 @@
-"""Small shared pieces of ledger replication: the central revision clock and the cache's
-per-table replica state."""
+"""Small shared pieces of ledger replication: the central revision clock, the cache's
+per-table replica state and its desk id."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
 
 from csconsole.persistence.ledger.schema import clock
 from csconsole.persistence.models.core_table import core_table
+from csconsole.persistence.models.ledger import AuditEvent, CacheMeta
 from csconsole.persistence.models.outbox import LedgerReplicaState
 
 _state = core_table(LedgerReplicaState)
+_meta = core_table(CacheMeta)
+_events = core_table(AuditEvent)
+DESK_KEY = "ledger_desk"
+CHAIN_STATE = "audit_event"  # the replica state row of the audit chain
 
 
 class ChainFork(Exception):
-    """Another audit chain already uses this workstation's name in the central ledger."""
+    """This desk's audit chain and the central ledger disagree: a different event at the same
+    place, a tail deleted on one side, or another desk's chain under this workstation's name.
+    The message names the event (``seq``) and says which side differs; it never quotes data."""
 
-    def __init__(self, workstation: str, seq: int) -> None:
-        super().__init__(
-            f"the central ledger already holds a different audit event {seq} for workstation "
-            f"{workstation!r}: another cache uses the same workstation name. Set a unique "
-            "`workstation` in settings.toml before syncing this cache."
-        )
-        self.workstation = workstation
+    def __init__(self, message: str, seq: int | None = None) -> None:
+        super().__init__(message)
         self.seq = seq
+
+
+def name_taken(workstation: str, seq: int) -> ChainFork:
+    return ChainFork(
+        f"the central ledger already holds a different audit event {seq} for workstation "
+        f"{workstation!r} (another desk's chain): another cache uses the same workstation "
+        "name. Set a unique `workstation` in settings.toml before syncing this cache.",
+        seq,
+    )
+
+
+def desk_id(conn: Connection) -> str:
+    """This cache's desk id: the name of its audit chain in the central ledger, which a rename
+    of the workstation does not change. Made at the first push: a cache that pushed before desk
+    ids existed keeps the name its chain has there (its first event's workstation)."""
+    value = conn.execute(select(_meta.c.value).where(_meta.c.key == DESK_KEY)).scalar()
+    if value is not None:
+        return str(value)
+    desk = uuid.uuid4().hex
+    if read_state(conn, CHAIN_STATE).pushed_key > 0:
+        first = conn.execute(select(_events.c.workstation).where(_events.c.seq == 1)).scalar()
+        desk = str(first) if first else desk
+    conn.execute(_meta.insert().values(key=DESK_KEY, value=desk))
+    return desk
 
 
 def next_rev(conn: Connection) -> int:

@@ -3,7 +3,8 @@ trail, the acknowledgement of a break, and reading events back for the audit bro
 
 Stored events are read as raw SQL values and converted defensively: a tampered row (text in a
 number column, a date that is not a date, details that are not JSON) must be reported at its
-sequence number, never crash the check.
+sequence number, never crash the check. Plain SQL throughout (``statements.Statements``), so the
+ORM unit of work and the lean one of sign-in run the same checks.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from csconsole.domain.audit_chain import (
     GENESIS_HASH,
@@ -31,14 +29,31 @@ from csconsole.domain.audit_integrity import (
     checkpoint_problem,
 )
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
-from csconsole.persistence.models.audit_checkpoint import CHECKPOINT_ID, AuditCheckpoint
-from csconsole.persistence.models.base import aware_utc, naive_utc
+from csconsole.persistence.repositories.statements import Statements
+from csconsole.persistence.stored_time import aware_utc, sql_time
 
 _COLUMNS = (
     "seq, at, actor, role, workstation, action, customer_id, case_id, details, prev_hash, hash"
 )
 _SQL_AFTER = f"SELECT {_COLUMNS} FROM audit_event WHERE seq > :after ORDER BY seq"  # noqa: S608
 _SQL_ONE = f"SELECT {_COLUMNS} FROM audit_event WHERE seq = :seq"  # noqa: S608
+# The ledger sync's note of how far the chain was pushed (``replication.state``).
+_SQL_PUSHED = "SELECT pushed_key FROM ledger_replica_state WHERE table_name = 'audit_event'"
+# The checkpoint is one row (models.audit_checkpoint.AuditCheckpoint).
+CHECKPOINT_ID = 1
+_SQL_CHECKPOINT = "SELECT seq, hash, broken_seq, problem FROM audit_checkpoint WHERE id = :id"
+_SQL_ADVANCE = (
+    "INSERT INTO audit_checkpoint (id, seq, hash, verified_at, broken_seq, problem)"
+    " VALUES (:id, :seq, :hash, :at, NULL, NULL) ON CONFLICT (id) DO UPDATE SET"
+    " seq = excluded.seq, hash = excluded.hash, verified_at = excluded.verified_at,"
+    " broken_seq = NULL, problem = NULL"
+)
+# A break found before any checkpoint: the checkpoint starts at the genesis.
+_SQL_MARK_BROKEN = (
+    "INSERT INTO audit_checkpoint (id, seq, hash, verified_at, broken_seq, problem)"
+    " VALUES (:id, 0, :genesis, :at, :broken_seq, :problem) ON CONFLICT (id) DO UPDATE SET"
+    " broken_seq = excluded.broken_seq, problem = excluded.problem"
+)
 # Never a real time: a row whose time cannot be read cannot hash to its stored value.
 _UNREADABLE_TIME = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -90,25 +105,30 @@ def entry_from_row(row: Any) -> tuple[AuditEntry, str, str]:
 class AuditGuard:
     """Reads and moves the checkpoint; checks the chain from it."""
 
-    def __init__(self, session: Session) -> None:
-        self._s = session
+    def __init__(self, statements: Statements) -> None:
+        self._sql = statements
 
     def checkpoint(self) -> Checkpoint | None:
-        row = self._s.get(AuditCheckpoint, CHECKPOINT_ID)
-        if row is None:
+        found = list(self._sql.rows(_SQL_CHECKPOINT, {"id": CHECKPOINT_ID}))
+        if not found:
             return None
-        return Checkpoint(row.seq, row.hash, row.broken_seq, row.problem or "")
+        seq, digest, broken_seq, problem = found[0]
+        return Checkpoint(int(seq), str(digest), _int_or_none(broken_seq), problem or "")
 
     def rows(self, after_seq: int = 0) -> Iterator[tuple[AuditEntry, str, str]]:
-        result = self._s.execute(
-            text(_SQL_AFTER),
-            {"after": after_seq},
-        )
-        for row in result:
+        for row in self._sql.rows(_SQL_AFTER, {"after": after_seq}):
             yield entry_from_row(row)
 
     def full_report(self) -> IntegrityReport:
-        return assess_trail(self.rows(), self.checkpoint())
+        return assess_trail(
+            self.rows(), self.checkpoint(), expect_checkpoint=True, pushed_seq=self._pushed_seq()
+        )
+
+    def _pushed_seq(self) -> int:
+        """The newest event the ledger sync noted as sent (0: never synced)."""
+        found = list(self._sql.rows(_SQL_PUSHED, {}))
+        value = found[0][0] if found else None
+        return value if isinstance(value, int) else 0
 
     def head_report(self) -> IntegrityReport:
         """The events since the checkpoint (the whole trail the first time)."""
@@ -119,7 +139,8 @@ class AuditGuard:
             broken = ChainReport(False, cp.seq, cp.hash, cp.broken_seq, cp.problem)
             return IntegrityReport(broken, cp.seq, cp.hash)
         if cp.seq > 0:
-            row = self._s.execute(text(_SQL_ONE), {"seq": cp.seq}).first()
+            found = list(self._sql.rows(_SQL_ONE, {"seq": cp.seq}))
+            row = found[0] if found else None
             problem = ""
             if row is None or str(row[10]) != cp.hash:
                 problem = checkpoint_problem(cp.seq, found=row is not None)
@@ -141,30 +162,23 @@ class AuditGuard:
 
     def advance(self, seq: int, digest: str, at: datetime) -> None:
         """The event ``seq`` was appended to an intact chain (or acknowledges a break)."""
-        row = self._s.get(AuditCheckpoint, CHECKPOINT_ID)
-        verified_at = at
-        if row is None:
-            row = AuditCheckpoint(id=CHECKPOINT_ID, seq=seq, hash=digest, verified_at=verified_at)
-            self._s.add(row)
-        row.seq, row.hash, row.verified_at = seq, digest, verified_at
-        row.broken_seq, row.problem = None, None
-        self._s.flush()
+        self._sql.run(
+            _SQL_ADVANCE, {"id": CHECKPOINT_ID, "seq": seq, "hash": digest, "at": sql_time(at)}
+        )
 
     def mark_broken(self, report: IntegrityReport, at: datetime) -> None:
         if not report.needs_acknowledgement:
             return
-        row = self._s.get(AuditCheckpoint, CHECKPOINT_ID)
-        if row is None:
-            row = AuditCheckpoint(
-                id=CHECKPOINT_ID,
-                seq=0,
-                hash=GENESIS_HASH,
-                verified_at=at,
-            )
-            self._s.add(row)
-        row.broken_seq = report.chain.bad_seq
-        row.problem = report.chain.problem
-        self._s.flush()
+        self._sql.run(
+            _SQL_MARK_BROKEN,
+            {
+                "id": CHECKPOINT_ID,
+                "genesis": GENESIS_HASH,
+                "at": sql_time(at),
+                "broken_seq": report.chain.bad_seq,
+                "problem": report.chain.problem,
+            },
+        )
 
     def search(self, audit_filter: AuditFilter) -> list[AuditEventView]:
         clauses: list[str] = []
@@ -185,16 +199,16 @@ class AuditGuard:
             params["action"] = f.action
         if f.since is not None:
             clauses.append("at >= :since")
-            params["since"] = _sql_time(f.since)
+            params["since"] = sql_time(f.since)
         if f.until is not None:
             clauses.append("at < :until")
-            params["until"] = _sql_time(f.until)
+            params["until"] = sql_time(f.until)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         # The clauses are fixed strings; every value is a bound parameter.
         sql = f"SELECT {_COLUMNS} FROM audit_event {where} ORDER BY seq DESC LIMIT :limit"  # noqa: S608
         params["limit"] = f.limit
         out = []
-        for row in self._s.execute(text(sql), params):
+        for row in self._sql.rows(sql, params):
             entry, _prev, _hash = entry_from_row(row)
             out.append(
                 AuditEventView(
@@ -210,11 +224,6 @@ class AuditGuard:
                 )
             )
         return out
-
-
-def _sql_time(value: datetime) -> str:
-    """The stored form of a time (naive UTC, as SQLAlchemy writes it on SQLite)."""
-    return naive_utc(value).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _scalar_details(details: Mapping[str, Any]) -> dict[str, str | int | float | bool | None]:

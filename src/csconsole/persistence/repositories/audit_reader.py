@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from csconsole.domain.audit_chain import AuditEntry
-from csconsole.persistence.models.base import aware_utc
+from csconsole.persistence.stored_time import aware_utc
 
 
 def iter_chain(engine: Engine) -> Iterator[tuple[AuditEntry, str, str]]:

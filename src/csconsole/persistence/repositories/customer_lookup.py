@@ -1,7 +1,8 @@
 """Search queries over the cache, on one DB-API connection with fixed SQL (statement cache hits).
 
 SQLAlchemy's per-call statement building costs more than the queries themselves here (about
-0.15 ms, REFERENCES.md), so this adapter speaks the driver directly.
+0.15 ms, REFERENCES.md), so this adapter speaks the driver directly (and ``csconsole search``
+needs no SQLAlchemy for it).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from typing import Any
-
-from sqlalchemy import Engine
 
 from csconsole.domain.customers import CustomerRow, CustomerSummary
 from csconsole.domain.masking import mask_email, mask_phone, mask_postcode
@@ -83,16 +82,15 @@ def fts_query(groups: Sequence[Sequence[str]]) -> str:
 class SqliteCustomerLookup:
     """Implements ``services.ports.CustomerLookup`` on the encrypted cache."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._raw = engine.raw_connection()
-        conn = self._raw.driver_connection
-        assert conn is not None
-        self._conn: Any = conn
+    def __init__(self, connection: Any) -> None:
+        """``connection``: a keyed DB-API connection of the cache, usable from any thread
+        (``persistence.cache.engine.CacheFile.connect``); :meth:`close` closes it."""
+        self._conn = connection
         # Searches arrive from a worker thread and, in tests, the main thread; one at a time.
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._raw.close()
+        self._conn.close()
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         with self._lock:

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from csconsole.persistence.models import CacheMeta
-from csconsole.persistence.models.base import naive_utc
 from csconsole.persistence.models.outbox import OutboxEntry, SyncConflict
+from csconsole.persistence.stored_time import naive_utc
 from csconsole.services.audit import record_system_event
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import (

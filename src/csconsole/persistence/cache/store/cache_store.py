@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -15,10 +16,11 @@ from csconsole.persistence.cache.store.connection import CacheConnection
 from csconsole.persistence.cache.store.incremental import IncrementalApply
 from csconsole.persistence.cache.store.key_sets import KeySets
 from csconsole.persistence.cache.store.name_index import NAME_MERGE_S, NameIndexMerges
-from csconsole.persistence.cache.store.run_log import RunLog
+from csconsole.persistence.cache.store.run_log import RunLog, SyncLock
 from csconsole.persistence.cache.store.shadow_load import ShadowLoad, recover
-from csconsole.persistence.models.base import naive_utc
+from csconsole.persistence.stored_time import naive_utc
 from csconsole.services.ports import Clock
+from csconsole.sync.errors import SyncError
 from csconsole.sync.pull.cache_port import ApplyBatch, ApplyResult, TableState
 
 
@@ -33,6 +35,8 @@ class SqliteCacheStore:
         self._incremental = IncrementalApply(self.connection, self.name_index, self._stamp)
         self._key_sets = KeySets(self.connection)
         self._run_log = RunLog(self.connection, self._stamp)
+        database = engine.url.database
+        self._lock = SyncLock(Path(f"{database}.sync-lock") if database else None)
 
     def _stamp(self) -> str:
         """Now, as the cache's own SQL stores a time: naive UTC to the second."""
@@ -40,9 +44,20 @@ class SqliteCacheStore:
 
     def close(self) -> None:
         self.connection.close()
+        self._lock.release()
 
     def recover(self) -> None:
+        """Before a run: take the sync lock (refused while another sync runs on this cache),
+        then clear what a killed run left: its shadow tables and its run row."""
+        first = not self._lock.held
+        if not self._lock.acquire():
+            raise SyncError(
+                "Another sync is running on this desk (the window's or a `csconsole sync`); "
+                "this one did not start. Try again when it has finished."
+            )
         recover(self.connection)
+        if first:
+            self._run_log.close_interrupted()
 
     # --- state and the run log -------------------------------------------------------------
 
