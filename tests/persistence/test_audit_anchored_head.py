@@ -288,3 +288,29 @@ def test_a_renamed_workstation_keeps_its_chain(desk: Desk) -> None:
     [central] = report["ledger"].values()
     assert central["ok"] and central["workstation"] == "front-desk-2"
     assert central["events"] > desk.pushed
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_a_chain_pushed_before_desk_ids_stays_this_desks_chain(desk: Desk) -> None:
+    """A ledger from before revision l0005: its rows carry no desk id and no head was kept; the
+    desk's id becomes the name its chain has there, and the chain goes on as one."""
+    with desk.ledger.begin() as conn:
+        [name] = conn.execute(select(audit_event.c.workstation).distinct()).scalars().all()
+        conn.execute(audit_event.update().values(desk=None))
+        conn.execute(desk_head.delete())
+    con = desk.raw()
+    con.execute("DELETE FROM cache_meta WHERE key = 'ledger_desk'")
+    con.commit()
+    con.close()
+
+    more = desk.sign_ins_pushed(1)
+
+    assert not more.error, more.error
+    with desk.ledger.connect() as conn:
+        desks = set(conn.execute(select(audit_event.c.desk).distinct()).scalars())
+    assert desks == {None, name}
+    code, report, err = desk.verify()
+    assert code == 0, err
+    [(desk_id, central)] = report["ledger"].items()
+    assert desk_id == name and central["ok"] and central["this_desk"]
+    assert report["compared"]["ok"] is True
