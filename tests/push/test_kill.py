@@ -288,7 +288,7 @@ def test_killed_from_outside_at_random_moments(scenario: Scenario) -> None:
     kills = rounds = 0
     # Kill until six runs died mid-way; on a loaded machine a run may finish before its kill
     # comes, which proves nothing, so such rounds do not count (but are checked all the same).
-    while kills < 6 and rounds < 15:
+    while kills < 6 and rounds < 30:
         rounds += 1
         scenario.add_round()
         process = subprocess.Popen(
@@ -298,7 +298,7 @@ def test_killed_from_outside_at_random_moments(scenario: Scenario) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, clean))
+        time.sleep(clean * rng.uniform(0.2, 0.9))  # within a clean run's length
         process.send_signal(signal.SIGKILL)
         kills += process.wait(timeout=60) == -signal.SIGKILL
         scenario.run_clean()
@@ -327,7 +327,7 @@ def test_the_whole_sync_killed_from_outside_mid_pull_and_mid_push(scenario: Scen
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.3, clean))
+        time.sleep(clean * rng.uniform(0.2, 0.9))  # within a clean run's length
         process.send_signal(signal.SIGKILL)
         kills += process.wait(timeout=60) == -signal.SIGKILL
         scenario.run_clean()
