@@ -86,7 +86,7 @@ def sample_queries(shop: Path, rng: random.Random) -> dict[str, list[str]]:
             "name_prefix",
             "name_typo",
             "email_exact",
-            "email_prefix",
+            "email_local",
             "phone_any_format",
             "phone_last4",
             "order_number",
@@ -105,7 +105,7 @@ def sample_queries(shop: Path, rng: random.Random) -> dict[str, list[str]]:
         q["name_prefix"].append(f"{last[:3]}")
         q["name_typo"].append(f"{first} {_typo(last, rng)}")
         q["email_exact"].append(email.upper() if rng.random() < 0.3 else email)
-        q["email_prefix"].append(email[: max(3, email.index("@") - 2)] + "")
+        q["email_local"].append(email[: email.index("@")])  # found only whole (docs/search.md)
         addr = con.execute(
             "SELECT phone, postcode FROM addresses WHERE customer_id=? LIMIT 1", (cid,)
         ).fetchone()

@@ -66,6 +66,24 @@ def test_control_and_bidi_characters_are_removed() -> None:
     assert q.name_tokens == ("anna", "smith")
 
 
+def test_five_or_six_digits_are_no_phone_reading() -> None:
+    for text in ("54990", "554990"):
+        q = parse_query(text)
+        assert q.phone_suffixes == () and not q.phone_full, text
+
+
+def test_whole_number_forms_are_kept_for_the_comparison() -> None:
+    q = parse_query("+1 (212) 555-0143", default_region="US")
+    assert "2125550143" in q.phone_whole and "12125550143" in q.phone_whole
+
+
+def test_half_an_address_is_no_email_reading() -> None:
+    assert parse_query("jane@").email == ""
+    assert parse_query("@example.org").email == ""
+    assert parse_query("jane@example.org").is_identifier
+    assert not parse_query("jane smith").is_identifier
+
+
 def test_email_local_part_reading_only_for_plain_words() -> None:
     assert parse_query("jane.sm").email_local == "jane.sm"
     assert parse_query("jane smith").email_local == ""

@@ -131,12 +131,30 @@ def test_reopening_with_the_same_key_and_alembic_check(
         again.close()
 
 
-def test_email_typed_before_the_at_sign(console: Console) -> None:
-    hits = console.search.search("sokrat")
+def test_email_by_the_whole_part_before_the_at_sign(console: Console) -> None:
+    hits = console.search.search("Sokratis")
     assert [h.customer_id for h in hits] == [3]
-    assert hits[0].matched_on is MatchKind.EMAIL_LOCAL_PREFIX
-    # A name that also starts an address ranks as a name, above bare address prefixes.
-    assert {h.customer_id for h in console.search.search("jane.smi")} >= {2, 7}
+    assert hits[0].matched_on is MatchKind.EMAIL_LOCAL
+    assert ids(console, "sokrat") == []  # a prefix of it finds nobody
+    # The name still finds Jane Smith; the address prefix "jane.smi" adds no one.
+    assert all(
+        h.matched_on in (MatchKind.NAME, MatchKind.NAME_FUZZY)
+        for h in console.search.search("jane.smi")
+    )
+
+
+def test_identifiers_are_found_only_whole(console: Console) -> None:
+    # Prefixes of an address, longer phone endings and order-number prefixes find nobody by
+    # the identifier ("jane.smith@" still reads as the name Jane Smith).
+    names = (MatchKind.NAME, MatchKind.NAME_FUZZY)
+    for text in ("jane.smith@example.or", "jane.smith@", "jane.smith@example.orgx", "ane.smith"):
+        assert all(h.matched_on in names for h in console.search.search(text)), text
+    for text in ("54990", "554990", "5554990", "25554990", "125554990"):
+        assert ids(console, text) == [], text
+    assert ids(console, "DN10000000") == []
+    assert ids(console, "DN1000000031") == []
+    assert ids(console, "2125554990") == [2]
+    assert ids(console, "12125554990") == [2]
 
 
 def test_identifiers_are_not_read_as_names(console: Console) -> None:

@@ -138,18 +138,20 @@ class FakeLookup:
         self.threads.add(threading.current_thread().name)
         self.gate.wait(30)
 
-    def by_email_prefix(self, prefix: str, limit: int) -> list[CustomerRow]:
+    def by_email(self, email: str, limit: int) -> list[CustomerRow]:
         self._touch()
-        rows = [c.row() for c in self.customers.values() if fold(c.email).startswith(prefix)]
+        rows = [c.row() for c in self.customers.values() if fold(c.email) == email]
         return rows[:limit]
 
-    def by_order_number_prefix(self, prefix: str, limit: int) -> list[tuple[CustomerRow, str]]:
+    def by_email_local(self, local: str, limit: int) -> list[CustomerRow]:
+        self._touch()
+        rows = [c.row() for c in self.customers.values() if fold(c.email).startswith(local + "@")]
+        return rows[:limit]
+
+    def by_order_number(self, number: str, limit: int) -> list[tuple[CustomerRow, str]]:
         self._touch()
         out = [
-            (c.row(), n)
-            for c in self.customers.values()
-            for n in c.orders
-            if n.upper().startswith(prefix)
+            (c.row(), n) for c in self.customers.values() for n in c.orders if n.upper() == number
         ]
         return out[:limit]
 

@@ -1,8 +1,13 @@
 """What a search text can mean: email, phone, order number, postcode, name.
 
-A rep types whatever the caller says, so one text may mean several things (``10115`` is a
-postcode, a phone ending or part of an order number). The parser lists every reading; the search
-service runs each and ranks exact identifiers first.
+A rep types whatever the caller says, so one text may mean several things (``1011`` is a
+postcode or a phone's last four digits). The parser lists every reading; the search service runs
+each and ranks exact identifiers first.
+
+Identifiers are found only whole (docs/search.md): an email by the whole address or the whole
+part before the @, a phone by its last four digits or the whole number, an order number and a
+postcode by equality. A prefix or a longer ending finds nothing, so search never answers "is
+this the next character?" about what verification asks.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ MAX_NAME_TOKENS = 6
 _PHONE_CHARS = re.compile(r"^[\d\s+().\-/]+$")
 _ORDER_NUMBER = re.compile(r"^[A-Z]{0,4}\d{5,}$")
 _POSTCODE = re.compile(r"^(?=.*\d)[A-Z0-9]{3,10}$")
-# Typed before the "@": a rep spelling an address letter by letter.
+# The whole part before the "@", as a caller says it ("it's jane.smith at ...").
 _EMAIL_LOCAL = re.compile(r"^[a-z0-9._%+\-]{3,64}$")
 
 
@@ -32,10 +37,8 @@ class MatchKind(enum.IntEnum):
     PHONE = 2
     POSTCODE = 3
     PHONE_ENDING = 4
-    EMAIL_PREFIX = 5
-    ORDER_NUMBER_PREFIX = 6
+    EMAIL_LOCAL = 5
     NAME = 7
-    EMAIL_LOCAL_PREFIX = 8
     NAME_FUZZY = 9
 
     @property
@@ -49,10 +52,8 @@ _LABELS = {
     MatchKind.PHONE: "phone",
     MatchKind.POSTCODE: "postcode",
     MatchKind.PHONE_ENDING: "phone ending",
-    MatchKind.EMAIL_PREFIX: "email starts with",
-    MatchKind.ORDER_NUMBER_PREFIX: "order number starts with",
+    MatchKind.EMAIL_LOCAL: "email before @",
     MatchKind.NAME: "name",
-    MatchKind.EMAIL_LOCAL_PREFIX: "email starts with",
     MatchKind.NAME_FUZZY: "name (similar)",
 }
 
@@ -64,8 +65,12 @@ class ParsedQuery:
     text: str
     email: str = ""
     email_local: str = ""
+    # Reversed digits: the last four (``phone_full`` False) or the whole number's readings.
     phone_suffixes: tuple[str, ...] = ()
     phone_full: bool = False
+    # The whole number's forms (national numbers, the digits as typed): a stored phone is
+    # found only if one of its own whole forms equals one of these.
+    phone_whole: tuple[str, ...] = ()
     order_number: str = ""
     postcode: str = ""
     name_tokens: tuple[str, ...] = ()
@@ -94,6 +99,13 @@ class ParsedQuery:
             return "postcode"
         return "name" if self.name_tokens else "empty"
 
+    @property
+    def is_identifier(self) -> bool:
+        """Some reading is an identifier (what the search-probing tripwire watches)."""
+        return bool(
+            self.email or self.email_local or self.phone_suffixes or self.order_number
+        ) or bool(self.postcode)
+
 
 def reverse_digits(digits: str) -> str:
     """Phones are indexed reversed so 'ends with' becomes a b-tree prefix range."""
@@ -118,6 +130,17 @@ def national_digits(raw: str, region: str) -> str:
     return str(number.national_number)
 
 
+def whole_phone_forms(raw: str, region: str) -> tuple[str, ...]:
+    """Every whole number a phone as written may be: its national number parsed in ``region``,
+    its digits as written, and those without a trunk 0 (``020 7946 0018`` typed on a US desk).
+    Empty below seven digits. A stored phone and a typed one match when these meet."""
+    digits = digits_only(raw)
+    if len(digits) < 7:
+        return ()
+    out = [national_digits(raw, region), digits, digits.lstrip("0")]
+    return tuple(dict.fromkeys(n for n in out if len(n) >= 7))
+
+
 def phone_key(raw: str | None) -> str | None:
     """The index key of a stored phone: its digits reversed, or None if it has too few."""
     digits = digits_only(raw or "")
@@ -132,21 +155,22 @@ def parse_query(raw: str, *, default_region: str = "US") -> ParsedQuery:
     email = ""
     if "@" in text:
         email = fold(text).replace(" ", "")
+        local, _, domain = email.partition("@")
+        if not local or not domain:
+            email = ""  # "jane@" or "@example.org" is no whole address
     phone_suffixes: tuple[str, ...] = ()
     phone_full = False
+    whole: tuple[str, ...] = ()
     if not email and _PHONE_CHARS.match(text):
         digits = digits_only(text)
-        if len(digits) >= 4:
-            candidates = [digits]
-            if len(digits) >= 7:
+        if len(digits) == 4:
+            phone_suffixes = (reverse_digits(digits),)
+        elif len(digits) >= 7:
+            # Five or six digits are no phone reading: a growing ending would be an oracle.
+            whole = whole_phone_forms(text, default_region)
+            if whole:
                 phone_full = True
-                national = national_digits(text, default_region)
-                if national:
-                    candidates.append(national)
-                # A national trunk prefix ("0" in most of Europe) is not part of E.164.
-                if digits.startswith("0"):
-                    candidates.append(digits.lstrip("0"))
-            phone_suffixes = tuple(dict.fromkeys(reverse_digits(c) for c in candidates if c))
+                phone_suffixes = tuple(reverse_digits(n) for n in whole)
     compact = normalise_postcode(text)
     order_number = compact if _ORDER_NUMBER.match(compact) and not email else ""
     postcode = compact if _POSTCODE.match(compact) and not email else ""
@@ -167,6 +191,7 @@ def parse_query(raw: str, *, default_region: str = "US") -> ParsedQuery:
         email_local=email_local,
         phone_suffixes=phone_suffixes,
         phone_full=phone_full,
+        phone_whole=whole,
         order_number=order_number,
         postcode=postcode,
         name_tokens=tokens,

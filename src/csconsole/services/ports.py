@@ -39,13 +39,25 @@ class SecretStore(Protocol):
 class CustomerLookup(Protocol):
     """Read-only lookups over the local cache, each bounded by ``limit``."""
 
-    def by_email_prefix(self, prefix: str, limit: int) -> Sequence[CustomerRow]: ...
-    def by_order_number_prefix(
-        self, prefix: str, limit: int
-    ) -> Sequence[tuple[CustomerRow, str]]: ...
+    def by_email(self, email: str, limit: int) -> Sequence[CustomerRow]:
+        """Customers whose folded email equals ``email``."""
+        ...
+
+    def by_email_local(self, local: str, limit: int) -> Sequence[CustomerRow]:
+        """Customers whose folded email's whole part before the @ equals ``local``."""
+        ...
+
+    def by_order_number(self, number: str, limit: int) -> Sequence[tuple[CustomerRow, str]]:
+        """Customers with an order whose normalised number equals ``number``."""
+        ...
+
     def by_phone_suffix(
         self, reversed_digits: str, limit: int
-    ) -> Sequence[tuple[CustomerRow, str]]: ...
+    ) -> Sequence[tuple[CustomerRow, str]]:
+        """Phones ending with the digits (reversed), with their reversed digits; the search asks
+        it only for the last four or a whole number's forms, and compares whole numbers."""
+        ...
+
     def by_postcode(self, postcode: str, limit: int) -> Sequence[CustomerRow]: ...
     def by_name_tokens(
         self, groups: Sequence[Sequence[str]], limit: int

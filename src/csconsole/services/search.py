@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from csconsole.domain.customers import CustomerHit, CustomerRow, CustomerSummary
-from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
+from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query, whole_phone_forms
 from csconsole.domain.text import fold
 from csconsole.services.ports import CustomerLookup
 
@@ -87,29 +87,34 @@ class SearchService:
         limit = self._limit
         ranked = _Ranked()
         look = self._lookup
+        # Identifiers only whole (domain/lookup.py): no prefix and no longer ending finds anyone.
         if query.email:
-            for row in look.by_email_prefix(query.email, limit):
-                exact = fold(row.email) == query.email
-                ranked.add(row, MatchKind.EMAIL if exact else MatchKind.EMAIL_PREFIX, 100.0)
+            ranked.add_all(look.by_email(query.email, limit), MatchKind.EMAIL, 100.0)
         if query.email_local:
             ranked.add_all(
-                look.by_email_prefix(query.email_local, limit), MatchKind.EMAIL_LOCAL_PREFIX, 100.0
+                look.by_email_local(query.email_local, limit), MatchKind.EMAIL_LOCAL, 100.0
             )
         if query.order_number:
-            for row, number in look.by_order_number_prefix(query.order_number, limit):
-                exact = number.upper() == query.order_number
-                ranked.add(
-                    row, MatchKind.ORDER_NUMBER if exact else MatchKind.ORDER_NUMBER_PREFIX, 100.0
-                )
+            for row, _number in look.by_order_number(query.order_number, limit):
+                ranked.add(row, MatchKind.ORDER_NUMBER, 100.0)
+        wanted = set(query.phone_whole)
         for suffix in query.phone_suffixes:
-            for row, digits in look.by_phone_suffix(suffix, limit):
-                whole = query.phone_full and len(digits) - len(suffix) <= 3
-                ranked.add(row, MatchKind.PHONE if whole else MatchKind.PHONE_ENDING, 100.0)
+            for row, _digits in look.by_phone_suffix(suffix, limit):
+                if not query.phone_full:
+                    ranked.add(row, MatchKind.PHONE_ENDING, 100.0)
+                elif wanted.intersection(self._whole_forms(row)):
+                    ranked.add(row, MatchKind.PHONE, 100.0)
         if query.postcode:
             ranked.add_all(look.by_postcode(query.postcode, limit), MatchKind.POSTCODE, 100.0)
         if query.name_tokens:
             self._search_names(query.name_tokens, ranked, limit)
         return ranked.ordered(limit)
+
+    def _whole_forms(self, row: CustomerRow) -> tuple[str, ...]:
+        """The stored phone's whole forms, read in its address's country when that is known."""
+        country = (row.country or "").upper()
+        region = country if len(country) == 2 and country.isalpha() else self._region
+        return whole_phone_forms(row.phone or "", region)
 
     def _search_names(self, tokens: Sequence[str], ranked: _Ranked, limit: int) -> None:
         wanted = " ".join(tokens)

@@ -24,7 +24,13 @@ _ROW = (
     " WHERE x.customer_id = c.id ORDER BY x.kind <> 'billing', x.id LIMIT 1)"
 )
 
+# Identifiers are found whole (domain/lookup.py): an email or order number by equality, the
+# part before the @ as the range of addresses starting with exactly "<local>@".
 SQL_EMAIL = _ROW.format(
+    extra="",
+    source="(SELECT id AS cid FROM shop_customer WHERE email_norm = ? LIMIT ?) m",
+)
+SQL_EMAIL_LOCAL = _ROW.format(
     extra="",
     source="(SELECT id AS cid FROM shop_customer WHERE email_norm >= ? AND email_norm < ?"
     " ORDER BY email_norm LIMIT ?) m",
@@ -32,8 +38,7 @@ SQL_EMAIL = _ROW.format(
 SQL_ORDER = _ROW.format(
     extra=", m.num",
     source="(SELECT customer_id AS cid, order_number AS num FROM shop_order"
-    " WHERE order_number_norm >= ? AND order_number_norm < ? ORDER BY order_number_norm"
-    " LIMIT ?) m",
+    " WHERE order_number_norm = ? LIMIT ?) m",
 )
 SQL_PHONE = _ROW.format(
     extra=", m.pk",
@@ -96,11 +101,16 @@ class SqliteCustomerLookup:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()  # type: ignore[no-any-return]
 
-    def by_email_prefix(self, prefix: str, limit: int) -> list[CustomerRow]:
-        return [CustomerRow(*r) for r in self._rows(SQL_EMAIL, (prefix, prefix + _HIGH, limit))]
+    def by_email(self, email: str, limit: int) -> list[CustomerRow]:
+        return [CustomerRow(*r) for r in self._rows(SQL_EMAIL, (email, limit))]
 
-    def by_order_number_prefix(self, prefix: str, limit: int) -> list[tuple[CustomerRow, str]]:
-        rows = self._rows(SQL_ORDER, (prefix, prefix + _HIGH, limit))
+    def by_email_local(self, local: str, limit: int) -> list[CustomerRow]:
+        start = local + "@"  # "@" ends the local part, so only the whole part matches
+        rows = self._rows(SQL_EMAIL_LOCAL, (start, start + _HIGH, limit))
+        return [CustomerRow(*r) for r in rows]
+
+    def by_order_number(self, number: str, limit: int) -> list[tuple[CustomerRow, str]]:
+        rows = self._rows(SQL_ORDER, (number, limit))
         return [(CustomerRow(*r[:7]), r[7]) for r in rows]
 
     def by_phone_suffix(self, reversed_digits: str, limit: int) -> list[tuple[CustomerRow, str]]:
