@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from csconsole.services.cases import CaseService
     from csconsole.services.conflicts import ConflictService
     from csconsole.services.customer_access import CustomerAccessService
+    from csconsole.services.search_probing import SearchProbingService
     from csconsole.services.sync_access import SyncAccess
     from csconsole.services.unmask import UnmaskService
     from csconsole.services.verification import VerificationService
@@ -140,7 +141,16 @@ class Console:
         """Opening a customer and recording a settled search (the window's audited reads)."""
         from csconsole.services.customer_access import CustomerAccessService
 
-        return CustomerAccessService(self.staff_audit_uow, self.clock, self.search)
+        return CustomerAccessService(
+            self.staff_audit_uow, self.clock, self.search, probing=self.probing
+        )
+
+    @cached_property
+    def probing(self) -> SearchProbingService:
+        """The search-probing tripwire (docs/search.md)."""
+        from csconsole.app.probing_wiring import search_probing
+
+        return search_probing(self)
 
     @cached_property
     def cases(self) -> CaseService:

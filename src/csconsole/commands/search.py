@@ -22,6 +22,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         session = sign_in(console)
         session.require(Permission.SEARCH)
         query = console.search.parse(args.text)
+        # A person stopped by the probing tripwire searches names only (SearchStopped).
+        console.probing.refuse_if_stopped(session, query)
         hits = console.search.search(args.text)
         console.customers.record_search(session, query, hits, channel="cli")
     finally:

@@ -13,17 +13,24 @@ from csconsole.services.audit import record
 from csconsole.services.auth import Session
 from csconsole.services.ports import Clock, StaffAuditUnitOfWorkFactory
 from csconsole.services.search import SearchService
+from csconsole.services.search_probing import SearchProbingService
 
 
 class CustomerAccessService:
     """What the window and the ``search`` command do with a search's results."""
 
     def __init__(
-        self, uow: StaffAuditUnitOfWorkFactory, clock: Clock, search: SearchService
+        self,
+        uow: StaffAuditUnitOfWorkFactory,
+        clock: Clock,
+        search: SearchService,
+        *,
+        probing: SearchProbingService | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._search = search
+        self._probing = probing
 
     def open_customer(
         self, session: Session, customer_id: int, channel: str
@@ -52,7 +59,8 @@ class CustomerAccessService:
         hits: Sequence[CustomerHit],
         channel: str,
     ) -> None:
-        """One audit event for a settled search: its kind and who came back, never the text."""
+        """One audit event for a settled search: its kind and who came back, never the text;
+        then the search-probing tripwire's trace of it (``services/search_probing.py``)."""
         session.require(Permission.SEARCH)
         with self._uow() as uow:
             record(
@@ -68,3 +76,6 @@ class CustomerAccessService:
                 },
             )
             uow.commit()
+        if self._probing is not None:
+            # After the search's own event: a stop it trips is recorded after the search.
+            self._probing.observe(session, query, hits)

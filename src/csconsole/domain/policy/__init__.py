@@ -46,6 +46,7 @@ from csconsole.domain.policy.profile import (
     verify_clauses,
 )
 from csconsole.domain.policy.retention import RetentionRules
+from csconsole.domain.policy.search_probing import SearchProbingRules
 from csconsole.domain.policy.verification import (
     CorrectableField,
     FieldLevel,
@@ -90,6 +91,7 @@ __all__ = [
     "RequestLevel",
     "RequestType",
     "RetentionRules",
+    "SearchProbingRules",
     "SupervisorApprovalRule",
     "Tolerances",
     "VerificationLevel",

@@ -30,6 +30,7 @@ from csconsole.domain.policy.disclosures import DisclosureRules, parse_disclosur
 from csconsole.domain.policy.mailing import MailingRules, parse_mailing
 from csconsole.domain.policy.reading import ProfileTable
 from csconsole.domain.policy.retention import RetentionRules, parse_retention
+from csconsole.domain.policy.search_probing import SearchProbingRules, parse_search_probing
 from csconsole.domain.policy.verification import VerificationRules, parse_verification
 
 SCHEMA_VERSION = 1
@@ -54,6 +55,7 @@ class PolicyProfile:
     account_misuse: AccountMisuseRules
     case_due: Mapping[CaseType, CaseDue]
     retention: RetentionRules
+    search_probing: SearchProbingRules
     # Whose public holidays are not business days: a country code of the ``holidays`` package
     # ("US": the federal holidays of 5 U.S.C. 6103), or "" for weekends only.
     holiday_calendar: str = ""
@@ -96,6 +98,7 @@ def parse_profile(data: Mapping[str, object], *, source_name: str) -> PolicyProf
             "account_misuse",
             "cases",
             "retention",
+            "search_probing",
         ),
     )
     version = root.integer("schema_version")
@@ -128,5 +131,6 @@ def parse_profile(data: Mapping[str, object], *, source_name: str) -> PolicyProf
         account_misuse=parse_account_misuse(root, source),
         case_due=parse_cases(root, source),
         retention=parse_retention(root, source),
+        search_probing=parse_search_probing(root, source),
         holiday_calendar=parse_holiday_calendar(root),
     )

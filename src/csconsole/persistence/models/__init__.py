@@ -4,6 +4,7 @@ from csconsole.persistence.models import audit_checkpoint, cases  # noqa: F401  
 from csconsole.persistence.models.base import Base
 from csconsole.persistence.models.ledger import AuditEvent, CacheMeta, Staff
 from csconsole.persistence.models.outbox import OutboxEntry  # noqa: F401  (registers the outbox and ledger replica tables)
+from csconsole.persistence.models.search_probing import SearchStop  # noqa: F401  (registers the tripwire's tables)
 from csconsole.persistence.models.shop import (
     Address,
     CallRecording,

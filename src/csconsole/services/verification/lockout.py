@@ -153,6 +153,34 @@ class Lockout:
             },
         )
 
+    def lock_for(
+        self, uow: UnitOfWork, session: Session, customer_id: int, cause: str, now: datetime
+    ) -> int | None:
+        """Lock the customer as after the limit of wrong answers, for another ``cause`` (the
+        search-probing tripwire); None if a lock is in force already. Lifted like any lock."""
+        if self.active(uow, customer_id) is not None:
+            return None
+        rule = self._rules.lockout
+        lock_id = uow.verifications.add_lock(
+            customer_id, at=now, failures=rule.max_failures, verification_id=None
+        )
+        record(
+            uow,
+            self._clock,
+            session,
+            "verification.locked",
+            customer_id=customer_id,
+            details={
+                "verification_id": None,
+                "lock_id": lock_id,
+                "failures": rule.max_failures,
+                "window_hours": rule.window_hours,
+                "clause": rule.clause.key,
+                "cause": cause,
+            },
+        )
+        return lock_id
+
     def unlock(
         self, uow: UnitOfWork, session: Session, customer_id: int, reason: str, now: datetime
     ) -> LockView:

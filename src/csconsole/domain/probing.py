@@ -1,0 +1,175 @@
+"""The search-probing tripwire's rule: a person whose identifier searches keep narrowing in on one
+customer is stopped.
+
+Search finds identifiers only whole (``domain/lookup.py``), so a prober learns nothing from a
+miss; the tripwire stops them before the misses add up to a guess. What is kept of a search is a
+:class:`TraceEntry`: keyed hashes of its identifier "stems" (the last four digits of a digit
+string, the first three letters of an address), of the whole identifier, and which customers
+came back; never the text. Growing an email letter by letter or a phone digit by digit keeps the
+same stem, so near misses on one stem are what the rule counts.
+
+Pure: no I/O (hashlib and hmac only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from csconsole.domain.customers import CustomerHit
+from csconsole.domain.lookup import MatchKind, ParsedQuery
+from csconsole.domain.text import digits_only
+
+# Every count threshold is at least this, and the window at most MAX_WINDOW_MINUTES, so a
+# person with fewer identifier searches than this in that long cannot trip the rule (the
+# service skips loading the profile for them: ``csconsole search`` stays lean).
+MIN_COUNT = 3
+MAX_WINDOW_MINUTES = 24 * 60
+STEM_DIGITS = 4
+STEM_LETTERS = 3
+_IDENTIFIER_KINDS = frozenset(
+    {
+        MatchKind.EMAIL,
+        MatchKind.EMAIL_LOCAL,
+        MatchKind.ORDER_NUMBER,
+        MatchKind.PHONE,
+        MatchKind.POSTCODE,
+        MatchKind.PHONE_ENDING,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbingThresholds:
+    """When the tripwire fires (the profile's ``[search_probing]``)."""
+
+    window_minutes: int = 30
+    # Identifier searches that found nobody by the identifier, sharing one stem.
+    near_misses_per_stem: int = 6
+    # Identifier searches that found nobody by the identifier, in all.
+    near_misses: int = 20
+    # Distinct identifiers that found the same customer.
+    identifiers_per_customer: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TraceEntry:
+    """What is kept of one identifier search (keys are keyed hashes, never the text)."""
+
+    at: datetime
+    key: str
+    stems: frozenset[str]
+    near_miss: bool
+    identifier_hits: tuple[int, ...]
+    hits: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProbingVerdict:
+    """The rule fired: why (one line, no personal data) and the customer circled, if known."""
+
+    reason: str
+    customer_id: int | None
+    searches: int
+
+
+def _keyed(salt: bytes, value: str) -> str:
+    return hmac.new(salt, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def stems_of(query: ParsedQuery) -> frozenset[str]:
+    """The parts a growing prefix or ending keeps: the last four digits of a digit string, the
+    first three letters of an address (or of the part before its @)."""
+    stems: set[str] = set()
+    digits = digits_only(query.text)
+    if len(digits) >= STEM_DIGITS and (
+        query.phone_suffixes or query.order_number or query.postcode
+    ):
+        stems.add("d:" + digits[-STEM_DIGITS:])
+    local = query.email.partition("@")[0] if query.email else query.email_local
+    if len(local) >= STEM_LETTERS:
+        stems.add("e:" + local[:STEM_LETTERS])
+    elif query.email:
+        stems.add("e:@" + query.email.partition("@")[2][:STEM_LETTERS])
+    return frozenset(stems)
+
+
+def trace_of(
+    query: ParsedQuery, hits: Sequence[CustomerHit], at: datetime, salt: bytes
+) -> TraceEntry | None:
+    """The trace of a settled search, or None when it read as no identifier at all."""
+    if not query.is_identifier:
+        return None
+    identifier_hits = tuple(h.customer_id for h in hits if h.matched_on in _IDENTIFIER_KINDS)
+    # A name that found someone is a name search, even if it could also be an address's start.
+    name_found = bool(query.name_tokens) and bool(hits)
+    whole = query.email or query.email_local or "".join(query.phone_whole) or query.text
+    return TraceEntry(
+        at=at,
+        key=_keyed(salt, "k:" + whole.casefold()),
+        stems=frozenset(_keyed(salt, s) for s in stems_of(query)),
+        near_miss=not identifier_hits and not name_found,
+        identifier_hits=identifier_hits[:20],
+        hits=tuple(h.customer_id for h in hits[:20]),
+    )
+
+
+def in_window(
+    entries: Iterable[TraceEntry], now: datetime, rule: ProbingThresholds
+) -> list[TraceEntry]:
+    since = now - timedelta(minutes=rule.window_minutes)
+    return [e for e in entries if since < e.at <= now]
+
+
+def _circled(entries: Sequence[TraceEntry]) -> int | None:
+    """The customer these searches came back with most, identifier hits first."""
+    for identifier_only in (True, False):
+        counts: Counter[int] = Counter(
+            cid for e in entries for cid in (e.identifier_hits if identifier_only else e.hits)
+        )
+        if counts:
+            return min(counts, key=lambda cid: (-counts[cid], cid))
+    return None
+
+
+def probing_verdict(
+    entries: Iterable[TraceEntry], now: datetime, rule: ProbingThresholds
+) -> ProbingVerdict | None:
+    """Whether one person's traced searches (any order) trip the rule at ``now``."""
+    recent = in_window(entries, now, rule)
+    misses = [e for e in recent if e.near_miss]
+    per_stem = Counter(stem for e in misses for stem in e.stems)
+    if per_stem:
+        stem, count = per_stem.most_common(1)[0]
+        if count >= rule.near_misses_per_stem:
+            on_stem = [e for e in recent if stem in e.stems]
+            return ProbingVerdict(
+                f"{count} near-miss identifier searches on one identifier within "
+                f"{rule.window_minutes} minutes",
+                _circled(on_stem) or _circled(recent),
+                len(recent),
+            )
+    if len(misses) >= rule.near_misses:
+        return ProbingVerdict(
+            f"{len(misses)} identifier searches that found nobody within "
+            f"{rule.window_minutes} minutes",
+            _circled(recent),
+            len(recent),
+        )
+    keys: dict[int, set[str]] = {}
+    for e in recent:
+        for cid in e.identifier_hits:
+            keys.setdefault(cid, set()).add(e.key)
+    for cid, found_by in sorted(keys.items()):
+        if len(found_by) >= rule.identifiers_per_customer:
+            return ProbingVerdict(
+                f"{len(found_by)} different identifiers of one customer searched within "
+                f"{rule.window_minutes} minutes",
+                cid,
+                len(recent),
+            )
+    return None
