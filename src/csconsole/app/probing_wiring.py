@@ -29,4 +29,6 @@ def search_probing(console: Console) -> SearchProbingService:
         return lock_id
 
     factory = ProbingUnitOfWorkFactory(console.cache.connect, console.workstation, console.clock)
-    return SearchProbingService(factory, console.clock, thresholds, lock_customer)
+    return SearchProbingService(
+        factory, console.clock, thresholds, lock_customer, console.lookup.identifiers
+    )

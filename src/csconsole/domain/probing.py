@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from csconsole.domain.customers import CustomerHit
-from csconsole.domain.lookup import MatchKind, ParsedQuery
+from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
 from csconsole.domain.text import digits_only
 
 # Every count threshold is at least this, and the window at most MAX_WINDOW_MINUTES, so a
@@ -29,8 +30,10 @@ from csconsole.domain.text import digits_only
 # service skips loading the profile for them: ``csconsole search`` stays lean).
 MIN_COUNT = 3
 MAX_WINDOW_MINUTES = 24 * 60
+MAX_HITS = 50  # customers kept per traced search (a page of results)
 STEM_DIGITS = 4
 STEM_LETTERS = 3
+_PLAIN_NAME = re.compile(r"[^\W\d_]+(?:[\s'\-][^\W\d_]+)*")
 _IDENTIFIER_KINDS = frozenset(
     {
         MatchKind.EMAIL,
@@ -75,6 +78,11 @@ class ProbingVerdict:
     reason: str
     customer_id: int | None
     searches: int
+    # The keyed stem the searches circled (None when they did not share one), and the
+    # customers they came back with, most often first: the service picks among these the one
+    # whose own identifiers have that stem (:func:`customer_stems`).
+    stem: str | None = None
+    candidates: tuple[int, ...] = ()
 
 
 def _keyed(salt: bytes, value: str) -> str:
@@ -98,6 +106,20 @@ def stems_of(query: ParsedQuery) -> frozenset[str]:
     return frozenset(stems)
 
 
+def customer_stems(email: str | None, phones: Iterable[str | None], salt: bytes) -> frozenset[str]:
+    """The keyed stems a customer's own identifiers have: what near misses on them share."""
+    stems: set[str] = set()
+    for value in (email, *phones):
+        if value:
+            stems |= stems_of(parse_query(value))
+    return frozenset(_keyed(salt, s) for s in stems)
+
+
+def _by_count(entries: Sequence[TraceEntry]) -> tuple[int, ...]:
+    counts: Counter[int] = Counter(cid for e in entries for cid in e.hits)
+    return tuple(sorted(counts, key=lambda cid: (-counts[cid], cid)))
+
+
 def trace_of(
     query: ParsedQuery, hits: Sequence[CustomerHit], at: datetime, salt: bytes
 ) -> TraceEntry | None:
@@ -105,16 +127,17 @@ def trace_of(
     if not query.is_identifier:
         return None
     identifier_hits = tuple(h.customer_id for h in hits if h.matched_on in _IDENTIFIER_KINDS)
-    # A name that found someone is a name search, even if it could also be an address's start.
-    name_found = bool(query.name_tokens) and bool(hits)
+    # A plain word ("jane") is a name as typed, even if it could be the part before an @; one
+    # with dots, digits or an @ ("jane.smith7") is an address guess, found by name or not.
+    plain_name = bool(query.name_tokens) and _PLAIN_NAME.fullmatch(query.text) is not None
     whole = query.email or query.email_local or "".join(query.phone_whole) or query.text
     return TraceEntry(
         at=at,
         key=_keyed(salt, "k:" + whole.casefold()),
         stems=frozenset(_keyed(salt, s) for s in stems_of(query)),
-        near_miss=not identifier_hits and not name_found,
-        identifier_hits=identifier_hits[:20],
-        hits=tuple(h.customer_id for h in hits[:20]),
+        near_miss=not identifier_hits and not plain_name,
+        identifier_hits=identifier_hits[:MAX_HITS],
+        hits=tuple(h.customer_id for h in hits[:MAX_HITS]),
     )
 
 
@@ -152,6 +175,8 @@ def probing_verdict(
                 f"{rule.window_minutes} minutes",
                 _circled(on_stem) or _circled(recent),
                 len(recent),
+                stem=stem,
+                candidates=_by_count(recent),
             )
     if len(misses) >= rule.near_misses:
         return ProbingVerdict(

@@ -12,7 +12,7 @@ only once a person has made enough identifier searches to possibly trip the rule
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
@@ -26,6 +26,7 @@ from csconsole.domain.probing import (
     ProbingThresholds,
     ProbingVerdict,
     TraceEntry,
+    customer_stems,
     probing_verdict,
     trace_of,
 )
@@ -93,6 +94,8 @@ class ProbingUnitOfWork(Protocol):
 # Locks the customer's verification as after failed answers, in its own unit of work; returns
 # the lock's id, or None if one is in force already (``app`` wires the verification lockout).
 LockCustomer = Callable[[Session, int, int], int | None]
+# A customer's email and phones, raw, only to match their stems against a verdict's.
+CustomerIdentifiers = Callable[[int], tuple[str | None, list[str | None]]]
 
 
 def stopped_message(username: str) -> str:
@@ -110,11 +113,23 @@ class SearchProbingService:
         clock: Clock,
         thresholds: Callable[[], ProbingThresholds],
         lock_customer: LockCustomer | None = None,
+        identifiers: CustomerIdentifiers | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._thresholds = thresholds
         self._lock_customer = lock_customer
+        self._identifiers = identifiers
+
+    def _circled(self, verdict: ProbingVerdict, salt: bytes) -> int | None:
+        """The customer whose own identifiers have the stem the searches circled, among those
+        they came back with; else the one they came back with most."""
+        if verdict.stem is not None and self._identifiers is not None:
+            for customer_id in verdict.candidates:
+                email, phones = self._identifiers(customer_id)
+                if verdict.stem in customer_stems(email, phones, salt):
+                    return customer_id
+        return verdict.customer_id
 
     def refuse_if_stopped(self, session: Session, query: ParsedQuery) -> None:
         """Raise :class:`SearchStopped` (recorded) if ``query`` reads as an identifier and a
@@ -144,7 +159,8 @@ class SearchProbingService:
         now = self._clock.now()
         with self._uow() as uow:
             repo = uow.probing
-            entry = trace_of(query, hits, now, repo.salt())
+            salt = repo.salt()
+            entry = trace_of(query, hits, now, salt)
             if entry is None:
                 uow.commit()  # the salt, if this was the first search
                 return None
@@ -161,6 +177,7 @@ class SearchProbingService:
             if verdict is None:
                 uow.commit()
                 return None
+            verdict = replace(verdict, customer_id=self._circled(verdict, salt))
             stop_id = repo.add_stop(
                 name,
                 at=now,

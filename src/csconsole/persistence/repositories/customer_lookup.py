@@ -54,6 +54,10 @@ SQL_NAME = _ROW.format(
     extra="",
     source="(SELECT rowid AS cid FROM customer_name_fts WHERE customer_name_fts MATCH ? LIMIT ?) m",
 )
+SQL_IDENTIFIERS = (
+    "SELECT c.email, a.phone FROM shop_customer c LEFT JOIN shop_address a"
+    " ON a.customer_id = c.id WHERE c.id = ? ORDER BY a.id"
+)
 SQL_VOCABULARY = "SELECT term FROM customer_name_vocab"
 SQL_SUMMARY = (
     "SELECT c.id, c.first_name, c.last_name, c.email, a.phone, a.postcode, a.city, a.country,"
@@ -125,6 +129,12 @@ class SqliteCustomerLookup:
         if not query:
             return []
         return [CustomerRow(*r) for r in self._rows(SQL_NAME, (query, limit))]
+
+    def identifiers(self, customer_id: int) -> tuple[str | None, list[str | None]]:
+        """The customer's email and phones, raw: only for the search-probing tripwire to match
+        a verdict's keyed stem (``services/search_probing.py``), never shown."""
+        rows = self._rows(SQL_IDENTIFIERS, (customer_id,))
+        return (rows[0][0] if rows else None, [r[1] for r in rows])
 
     def name_vocabulary(self) -> list[str]:
         return [r[0] for r in self._rows(SQL_VOCABULARY, ())]
