@@ -40,7 +40,9 @@ def test_a_growing_ending_or_prefix_keeps_its_stem() -> None:
 
 
 def test_names_are_not_traced_and_plain_words_are_no_near_miss() -> None:
-    assert trace_of(parse_query("jane smith"), [hit(MatchKind.NAME)], T0, SALT) is None
+    assert trace_of(parse_query("jane smith"), [], T0, SALT) is None
+    named = trace_of(parse_query("jane smith"), [hit(MatchKind.NAME)], T0, SALT)
+    assert named is not None and named.hits == (2,) and not named.near_miss and not named.stems
     assert not traced("jane", [hit(MatchKind.NAME)]).near_miss
     assert traced("jane.smith7", [hit(MatchKind.NAME)]).near_miss
     assert not traced("jane.smith@example.org", [hit(MatchKind.EMAIL)]).near_miss

@@ -123,9 +123,19 @@ def _by_count(entries: Sequence[TraceEntry]) -> tuple[int, ...]:
 def trace_of(
     query: ParsedQuery, hits: Sequence[CustomerHit], at: datetime, salt: bytes
 ) -> TraceEntry | None:
-    """The trace of a settled search, or None when it read as no identifier at all."""
+    """The trace of a settled search, or None for a name that found nobody. A name search is
+    kept only for whom it found (the customer a prober named before circling their email)."""
     if not query.is_identifier:
-        return None
+        if not hits:
+            return None
+        return TraceEntry(
+            at=at,
+            key="",
+            stems=frozenset(),
+            near_miss=False,
+            identifier_hits=(),
+            hits=tuple(h.customer_id for h in hits[:MAX_HITS]),
+        )
     identifier_hits = tuple(h.customer_id for h in hits if h.matched_on in _IDENTIFIER_KINDS)
     # A plain word ("jane") is a name as typed, even if it could be the part before an @; one
     # with dots, digits or an @ ("jane.smith7") is an address guess, found by name or not.

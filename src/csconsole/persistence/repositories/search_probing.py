@@ -78,9 +78,11 @@ class SqlSearchProbing:
         )
 
     def count_since(self, username: str, since: datetime) -> int:
+        """Identifier searches (near misses or hits) since ``since``."""
         rows = list(
             self._sql.rows(
-                "SELECT count(*) FROM search_trace WHERE username = :u AND at > :since",
+                "SELECT count(*) FROM search_trace WHERE username = :u AND at > :since"
+                " AND (near_miss OR identifier_hits <> '')",
                 {"u": username, "since": sql_time(since)},
             )
         )
