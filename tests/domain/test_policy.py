@@ -214,6 +214,8 @@ def test_common_rules_from_the_design(name: str) -> None:
     opt_out = p.case_due[CaseType.MAILING_OPT_OUT]
     assert (opt_out.days, opt_out.unit) == (10, DayUnit.BUSINESS)
     assert p.retention.months == 24
+    assert p.search_probing.thresholds.near_misses_per_stem == 6
+    assert p.search_probing.thresholds.window_minutes == 30
 
 
 def test_diamond_nexus_specific_rules() -> None:
@@ -290,6 +292,16 @@ def test_example_message_from_the_issue() -> None:
             _with(DN, "children.erasure", "yes"),
             "p.toml: children.erasure: expected true or false, got 'yes'",
             id="bool-wrong-type",
+        ),
+        pytest.param(
+            _with(DN, "search_probing.near_misses_per_stem", 2),
+            "p.toml: search_probing.near_misses_per_stem: expected at least 3, got 2",
+            id="probing-threshold-too-low",
+        ),
+        pytest.param(
+            _with(DN, "search_probing.window_minutes", 2000),
+            "p.toml: search_probing.window_minutes: expected at most 1440, got 2000",
+            id="probing-window-too-long",
         ),
         pytest.param(
             _with(DN, "retention.months", True),
