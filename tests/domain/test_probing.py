@@ -9,6 +9,7 @@ from csconsole.domain.lookup import MatchKind, parse_query
 from csconsole.domain.probing import (
     ProbingThresholds,
     TraceEntry,
+    continues,
     probing_verdict,
     stems_of,
     trace_of,
@@ -96,3 +97,11 @@ def test_a_rep_on_calls_does_not_trip() -> None:
         entries.append(traced("4990", [hit(MatchKind.PHONE_ENDING)], call))
     # One near miss per call stays under the threshold.
     assert probing_verdict(entries[:9], T0 + timedelta(minutes=3), RULE) is None
+
+
+def test_typing_on_continues_the_previous_search_but_alternatives_do_not() -> None:
+    first = traced("jane.smith@ex", [])
+    assert continues(parse_query("jane.smith@example.org"), first.text_key, SALT)
+    assert continues(parse_query("JANE.SMITH@EXA"), first.text_key, SALT)  # folded
+    assert not continues(parse_query("jane.smith@ex"), first.text_key, SALT)  # the same text
+    assert not continues(parse_query("jane.smith@ey"), first.text_key, SALT)

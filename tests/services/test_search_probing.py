@@ -202,3 +202,20 @@ def test_probe_through_the_console_is_stopped(
     assert console.probing.list_stops(supervisor) == []
     console.probing.refuse_if_stopped(rep, console.search.parse(target["email"]))
     assert ("search.probing_cleared", target["id"]) in audit_actions(console)
+
+
+def test_a_rep_typing_an_address_as_it_is_spelt_is_not_stopped(
+    demo: Any, target: dict[str, Any], rep: Session
+) -> None:
+    """The window settles on every pause while a caller spells: prefixes typed on are one
+    search, not near misses."""
+    console, _ = demo
+    email = target["email"]
+    for _call in range(3):
+        for n in range(3, len(email) + 1):
+            query = console.search.parse(email[:n])
+            console.probing.refuse_if_stopped(rep, query)
+            hits = console.search.search(email[:n])
+            console.customers.record_search(rep, query, hits, channel="window")
+    assert [a for a, _ in audit_actions(console) if a.startswith("search.")] == []
+    console.probing.refuse_if_stopped(rep, console.search.parse(email))

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from csconsole.domain.customers import CustomerHit
 from csconsole.domain.lookup import MatchKind, ParsedQuery, parse_query
-from csconsole.domain.text import digits_only
+from csconsole.domain.text import digits_only, fold
 
 # Every count threshold is at least this, and the window at most MAX_WINDOW_MINUTES, so a
 # person with fewer identifier searches than this in that long cannot trip the rule (the
@@ -69,6 +69,8 @@ class TraceEntry:
     near_miss: bool
     identifier_hits: tuple[int, ...]
     hits: tuple[int, ...]
+    # A keyed hash of the folded text: a next search that extends it was the same typing.
+    text_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,22 @@ def stems_of(query: ParsedQuery) -> frozenset[str]:
     return frozenset(stems)
 
 
+def _text(query: ParsedQuery) -> str:
+    return fold(query.text)
+
+
+def continues(query: ParsedQuery, previous_text_key: str, salt: bytes) -> bool:
+    """Whether ``query``'s text extends the text of the search keyed ``previous_text_key``: the
+    window settles while a rep types what a caller spells ("jane.smith@ex", then
+    "jane.smith@example.org"), and that is one search, not two near misses. A prober's
+    alternatives at one position ("jane.a", "jane.b") extend no one another, and count."""
+    text = _text(query)
+    return any(
+        hmac.compare_digest(_keyed(salt, "t:" + text[:n]), previous_text_key)
+        for n in range(1, len(text))
+    )
+
+
 def customer_stems(email: str | None, phones: Iterable[str | None], salt: bytes) -> frozenset[str]:
     """The keyed stems a customer's own identifiers have: what near misses on them share."""
     stems: set[str] = set()
@@ -135,6 +153,7 @@ def trace_of(
             near_miss=False,
             identifier_hits=(),
             hits=tuple(h.customer_id for h in hits[:MAX_HITS]),
+            text_key=_keyed(salt, "t:" + _text(query)),
         )
     identifier_hits = tuple(h.customer_id for h in hits if h.matched_on in _IDENTIFIER_KINDS)
     # A plain word ("jane") is a name as typed, even if it could be the part before an @; one
@@ -148,6 +167,7 @@ def trace_of(
         near_miss=not identifier_hits and not plain_name,
         identifier_hits=identifier_hits[:MAX_HITS],
         hits=tuple(h.customer_id for h in hits[:MAX_HITS]),
+        text_key=_keyed(salt, "t:" + _text(query)),
     )
 
 

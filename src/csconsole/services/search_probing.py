@@ -26,6 +26,7 @@ from csconsole.domain.probing import (
     ProbingThresholds,
     ProbingVerdict,
     TraceEntry,
+    continues,
     customer_stems,
     probing_verdict,
     trace_of,
@@ -64,6 +65,8 @@ class SearchProbingRepository(Protocol):
     def add_trace(self, username: str, entry: TraceEntry) -> None: ...
     def count_since(self, username: str, since: datetime) -> int: ...
     def traces_since(self, username: str, since: datetime) -> list[TraceEntry]: ...
+    def last_trace(self, username: str) -> tuple[int, str, bool] | None: ...
+    def supersede(self, trace_id: int) -> None: ...
     def prune(self, before: datetime) -> None: ...
     def active_stop(self, username: str) -> StopRecord | None: ...
     def add_stop(
@@ -164,6 +167,9 @@ class SearchProbingService:
             if entry is None:
                 uow.commit()  # the salt, if this was the first search
                 return None
+            last = repo.last_trace(name)
+            if last is not None and last[2] and continues(query, last[1], salt):
+                repo.supersede(last[0])
             repo.add_trace(name, entry)
             repo.prune(now - timedelta(minutes=MAX_WINDOW_MINUTES))
             verdict: ProbingVerdict | None = None

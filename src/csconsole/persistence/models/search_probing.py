@@ -31,6 +31,7 @@ class SearchTrace(Base):
     username: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime]
     key: Mapped[str] = mapped_column(String(32))
+    text_key: Mapped[str] = mapped_column(String(32))
     stems: Mapped[str] = mapped_column(Text)  # comma-separated keyed hashes
     near_miss: Mapped[bool]
     identifier_hits: Mapped[str] = mapped_column(Text)  # comma-separated customer ids

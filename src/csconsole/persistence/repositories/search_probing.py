@@ -64,12 +64,14 @@ class SqlSearchProbing:
 
     def add_trace(self, username: str, entry: TraceEntry) -> None:
         self._sql.run(
-            "INSERT INTO search_trace (username, at, key, stems, near_miss, identifier_hits, hits)"
-            " VALUES (:u, :at, :key, :stems, :miss, :idh, :hits)",
+            "INSERT INTO search_trace"
+            " (username, at, key, text_key, stems, near_miss, identifier_hits, hits)"
+            " VALUES (:u, :at, :key, :tkey, :stems, :miss, :idh, :hits)",
             {
                 "u": username,
                 "at": sql_time(entry.at),
                 "key": entry.key,
+                "tkey": entry.text_key,
                 "stems": ",".join(sorted(entry.stems)),
                 "miss": 1 if entry.near_miss else 0,
                 "idh": _ids(entry.identifier_hits),
@@ -90,12 +92,12 @@ class SqlSearchProbing:
 
     def traces_since(self, username: str, since: datetime) -> list[TraceEntry]:
         rows = self._sql.rows(
-            "SELECT at, key, stems, near_miss, identifier_hits, hits FROM search_trace"
+            "SELECT at, key, stems, near_miss, identifier_hits, hits, text_key FROM search_trace"
             " WHERE username = :u AND at > :since ORDER BY at, id",
             {"u": username, "since": sql_time(since)},
         )
         out = []
-        for at, key, stems, miss, idh, hits in rows:
+        for at, key, stems, miss, idh, hits, text_key in rows:
             when = from_sql_time(at)
             assert when is not None
             out.append(
@@ -106,9 +108,27 @@ class SqlSearchProbing:
                     near_miss=bool(miss),
                     identifier_hits=_parse_ids(str(idh)),
                     hits=_parse_ids(str(hits)),
+                    text_key=str(text_key),
                 )
             )
         return out
+
+    def last_trace(self, username: str) -> tuple[int, str, bool] | None:
+        """The person's latest trace: (id, text key, near miss)."""
+        rows = list(
+            self._sql.rows(
+                "SELECT id, text_key, near_miss FROM search_trace WHERE username = :u"
+                " ORDER BY id DESC LIMIT 1",
+                {"u": username},
+            )
+        )
+        if not rows:
+            return None
+        return int(rows[0][0]), str(rows[0][1]), bool(rows[0][2])
+
+    def supersede(self, trace_id: int) -> None:
+        """The search was typed on into the next one: it no longer counts as a near miss."""
+        self._sql.run("UPDATE search_trace SET near_miss = 0 WHERE id = :id", {"id": trace_id})
 
     def prune(self, before: datetime) -> None:
         self._sql.run("DELETE FROM search_trace WHERE at <= :b", {"b": sql_time(before)})

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=100), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("text_key", sa.String(length=32), nullable=False),
         sa.Column("stems", sa.Text(), nullable=False),
         sa.Column("near_miss", sa.Boolean(), nullable=False),
         sa.Column("identifier_hits", sa.Text(), nullable=False),
