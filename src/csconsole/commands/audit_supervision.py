@@ -42,7 +42,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         customer_id=args.customer,
         action=args.action,
         since=_day(args.since, "--since"),
-        until=until + timedelta(days=1) if until else None,  # --until is the last day shown
+        # --until is the last day shown; the last day there is has no day after it to stop at.
+        until=until + timedelta(days=1) if until and until.date() < date.max else None,
         limit=args.limit,
     )
     with signed_in() as (console, session):
