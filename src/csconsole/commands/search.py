@@ -21,7 +21,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     console = Console.open()
     try:
         session = sign_in(console)
-        session.require(Permission.SEARCH)
+        console.customers.require(session, Permission.SEARCH, channel="cli")  # refusals audited
         query = console.search.parse(args.text)
         hits = console.search.search(args.text)
         console.customers.record_search(session, query, hits, channel="cli")
