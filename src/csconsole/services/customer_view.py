@@ -10,10 +10,10 @@ card's last four digits are answers; they are shown once the caller is verified,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from csconsole.domain.customers import CustomerSummary
 from csconsole.domain.staff import Permission
@@ -24,8 +24,6 @@ from csconsole.services.ports import Clock, DetailValue, StaffAuditUnitOfWork
 # The newest this many orders and audit events are shown; the counts say when there are more.
 ORDER_LIMIT = 100
 ACTIVITY_LIMIT = 200
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +149,18 @@ class CustomerViewUnitOfWorkFactory(Protocol):
 TABS = ("overview", "addresses", "orders", "mailing", "cases", "activity")
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerTabs:
+    """The tabs read together (``CustomerViewService.read``); a tab not asked for is None."""
+
+    overview: CustomerOverview | None = None
+    addresses: list[AddressView] | None = None
+    orders: list[OrderView] | None = None
+    mailing: list[SubscriptionView] | None = None
+    cases: list[CaseView] | None = None
+    activity: list[ActivityView] | None = None
+
+
 class CustomerViewService:
     """The tabs of the window's customer view; every read is permission-checked and audited."""
 
@@ -158,82 +168,68 @@ class CustomerViewService:
         self._uow = uow
         self._clock = clock
 
-    def _look(
-        self,
-        session: Session,
-        customer_id: int,
-        tab: str,
-        channel: str,
-        read: Callable[[CustomerViewReads], T],
-        *,
-        permissions: Sequence[Permission] = (),
-    ) -> T:
+    def read(
+        self, session: Session, customer_id: int, tabs: Sequence[str], channel: str = "ui"
+    ) -> CustomerTabs:
+        """The asked tabs in one unit of work and one audit event naming them (opening a
+        customer with several tabs at once costs one event, not one per tab)."""
+        unknown = [tab for tab in tabs if tab not in TABS]
+        if unknown or not tabs:
+            raise ValueError(f"tabs: one or more of {', '.join(TABS)}")
         session.require(Permission.VIEW_CUSTOMER)
-        for permission in permissions:
-            session.require(permission)
+        if "cases" in tabs:
+            session.require(Permission.HANDLE_CASES)
+        asked = [tab for tab in TABS if tab in tabs]
         with self._uow() as uow:
-            result = read(uow.customer_view)
+            r = uow.customer_view
+            out = CustomerTabs(
+                overview=r.overview(customer_id) if "overview" in asked else None,
+                addresses=list(r.addresses(customer_id)) if "addresses" in asked else None,
+                orders=list(r.orders(customer_id, ORDER_LIMIT)) if "orders" in asked else None,
+                mailing=list(r.mailing(customer_id)) if "mailing" in asked else None,
+                cases=list(r.cases(customer_id)) if "cases" in asked else None,
+                activity=(
+                    list(r.activity(customer_id, ACTIVITY_LIMIT)) if "activity" in asked else None
+                ),
+            )
             # A look at a customer the last sync removed shows nothing, so records nothing.
-            if result is not None:
+            if out.overview is not None or "overview" not in asked:
                 record(
                     uow,
                     self._clock,
                     session,
                     "customer.view_masked",
                     customer_id=customer_id,
-                    details={"channel": channel, "tab": tab},
+                    details={"channel": channel, "tab": ",".join(asked)},
                 )
                 uow.commit()
-        return result
+        return out
+
+    # One tab each (the window loads a tab when it is shown).
 
     def overview(
         self, session: Session, customer_id: int, channel: str = "ui"
     ) -> CustomerOverview | None:
         """None if a sync removed the customer."""
-        return self._look(
-            session, customer_id, "overview", channel, lambda r: r.overview(customer_id)
-        )
+        return self.read(session, customer_id, ("overview",), channel).overview
 
     def addresses(
         self, session: Session, customer_id: int, channel: str = "ui"
     ) -> list[AddressView]:
-        return self._look(
-            session, customer_id, "addresses", channel, lambda r: list(r.addresses(customer_id))
-        )
+        return self.read(session, customer_id, ("addresses",), channel).addresses or []
 
     def orders(self, session: Session, customer_id: int, channel: str = "ui") -> list[OrderView]:
-        return self._look(
-            session,
-            customer_id,
-            "orders",
-            channel,
-            lambda r: list(r.orders(customer_id, ORDER_LIMIT)),
-        )
+        return self.read(session, customer_id, ("orders",), channel).orders or []
 
     def mailing(
         self, session: Session, customer_id: int, channel: str = "ui"
     ) -> list[SubscriptionView]:
-        return self._look(
-            session, customer_id, "mailing", channel, lambda r: list(r.mailing(customer_id))
-        )
+        return self.read(session, customer_id, ("mailing",), channel).mailing or []
 
     def cases(self, session: Session, customer_id: int, channel: str = "ui") -> list[CaseView]:
-        return self._look(
-            session,
-            customer_id,
-            "cases",
-            channel,
-            lambda r: list(r.cases(customer_id)),
-            permissions=(Permission.HANDLE_CASES,),
-        )
+        return self.read(session, customer_id, ("cases",), channel).cases or []
 
     def activity(
         self, session: Session, customer_id: int, channel: str = "ui"
     ) -> list[ActivityView]:
-        return self._look(
-            session,
-            customer_id,
-            "activity",
-            channel,
-            lambda r: list(r.activity(customer_id, ACTIVITY_LIMIT)),
-        )
+        return self.read(session, customer_id, ("activity",), channel).activity or []
