@@ -86,3 +86,14 @@ def test_the_indexes_are_migrated_and_used(world: CaseWorld) -> None:
             assert not re.search(r"SCAN (?!\(subquery|CONSTANT ROW)", plan), (tab, plan)
     finally:
         conn.close()
+
+
+def test_reading_every_tab_at_once_is_one_look(world: CaseWorld) -> None:
+    rep = world.session("rep")
+    tabs = world.console.customer_view.read(rep, JANE, ("activity", "overview", "orders"))
+    assert tabs.overview is not None and tabs.orders is not None and tabs.activity is not None
+    assert tabs.addresses is None and tabs.cases is None  # not asked for
+    looks = [r for r in audit_rows(world.console) if r[0] == "customer.view_masked"]
+    assert [r[3]["tab"] for r in looks] == ["overview,orders,activity"]
+    with pytest.raises(ValueError, match="tabs: one or more of overview"):
+        world.console.customer_view.read(rep, JANE, ("secrets",))
