@@ -378,6 +378,9 @@ class EmptyAuditTrail:
     def browse(self, session: Session, audit_filter: AuditFilter) -> list[AuditEventView]:
         return []
 
+    def record_export(self, session: Session, audit_filter: AuditFilter, rows: int) -> None:
+        return None
+
     def status(self) -> IntegrityReport:
         return IntegrityReport(ChainReport(True, 0, ""), 0, "")
 

@@ -92,6 +92,20 @@ class AuditTrailService:
             uow.commit()
         return events
 
+    def record_export(self, session: Session, audit_filter: AuditFilter, rows: int) -> None:
+        """Record that the events of ``audit_filter`` leave the console as a file; the caller
+        writes the file only after this succeeded."""
+        session.require(Permission.READ_AUDIT)
+        with self._uow() as uow:
+            record(
+                uow,
+                self._clock,
+                session,
+                "audit.exported",
+                details={**audit_filter.describe(), "rows": rows, "format": "csv"},
+            )
+            uow.commit()
+
 
 # Every action the console records, for the audit browser's action filter.
 KNOWN_ACTIONS = (
@@ -117,5 +131,6 @@ KNOWN_ACTIONS = (
     "verification.unlocked",
     "verification.ended",
     "audit.browsed",
+    "audit.exported",
     ACK_ACTION,
 )
