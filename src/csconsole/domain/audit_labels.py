@@ -47,6 +47,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "sync.conflict_settled": "Sync conflict settled",
     "sync.outbox_settled": "Changes sent to the shop",
     "sync.connection_changed": "Shop connection changed",
+    "supervision.queue_viewed": "Viewed the supervisor's queue",
     "audit.browsed": "Browsed the audit trail",
     "audit.exported": "Exported the audit trail",
     ACK_ACTION: "Audit trail break acknowledged",
