@@ -32,6 +32,7 @@ def test_the_protocol_names_the_services_the_window_uses():
         "customers",
         "search",
         "settings",
+        "supervision",
         "sync",
         "unmask",
         "verification",

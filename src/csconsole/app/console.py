@@ -185,7 +185,9 @@ class Console:
         """What waits on a supervisor: lockouts, conflicts, later approvals."""
         from csconsole.services.supervision import SupervisionService
 
-        return SupervisionService(self.uow, self.clock, self.profile.verification)
+        return SupervisionService(
+            self.uow, self.clock, self.profile.verification, self.verification
+        )
 
     @cached_property
     def sync_access(self) -> SyncAccess:

@@ -129,16 +129,24 @@ class ConflictSource:
         ]
 
 
+class Unlocker(Protocol):
+    """``services.verification.VerificationService`` provides it."""
+
+    def unlock(self, session: Session, customer_id: int, reason: str) -> object: ...
+
+
 class SupervisionService:
     def __init__(
         self,
         uow: Callable[[], SupervisionUnitOfWork],
         clock: Clock,
         rules: VerificationRules,
+        unlocker: Unlocker,
         sources: Sequence[QueueSource] = (),
     ) -> None:
         self._uow = uow
         self._clock = clock
+        self._unlocker = unlocker
         self._sources: list[QueueSource] = [LockoutSource(rules), ConflictSource(), *sources]
 
     def register(self, source: QueueSource) -> None:
@@ -161,6 +169,11 @@ class SupervisionService:
         session.require(Permission.WORK_QUEUE)
         with self._uow() as uow:
             return self._collect(uow, session).count
+
+    def unlock(self, session: Session, customer_id: int, reason: str) -> None:
+        """Lift a lockout from the queue: the verification service's unlock (its permission,
+        reason rules and audit event)."""
+        self._unlocker.unlock(session, customer_id, reason)
 
     def waiting(self, session: Session) -> SupervisorQueue:
         """The items, oldest first; the look is audited with the count and the kinds."""
