@@ -4,16 +4,23 @@ at the list is audited (the count is not)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from csconsole.domain.errors import PermissionDenied
 from csconsole.domain.staff import Permission
+from csconsole.services.outbox import Resolution
 from csconsole.services.supervision import QueueItem
-from csconsole.services.supervision.queue import LOCK_KIND, SupervisionUnitOfWork
+from csconsole.services.supervision.queue import CONFLICT_KIND, LOCK_KIND, SupervisionUnitOfWork
 from tests.casework import JANE, CaseWorld, audit_rows
+from tests.db_servers import sqlite_url
+from tests.push.conflict_world import make_conflicts
+from tests.push.fixtures import console_factory, engines, make_shop  # noqa: F401
 
 
 def lock_jane(world: CaseWorld) -> None:
@@ -61,3 +68,22 @@ def test_later_sources_plug_in_and_permissions_narrow(world: CaseWorld) -> None:
     assert {i.kind for i in queue.waiting(admin).items} == {"approval"}
     with pytest.raises(PermissionDenied):
         queue.count(rep)
+
+
+def test_open_conflicts_wait_until_settled(
+    console_factory: Callable[..., Any],  # noqa: F811
+    engines: list[Engine],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    console, staff = console_factory("desk")
+    console.settings = console.settings.with_changes(shop_url="")
+    shop = make_shop(sqlite_url(tmp_path / "shop.sqlite"), engines)
+    ids = make_conflicts(console, shop)
+    sup = console.auth.sign_in(*staff["supervisor"])
+    waiting = console.supervision.waiting(sup).of_kind(CONFLICT_KIND)
+    assert sorted(int(i.key) for i in waiting) == sorted(ids.values())
+    assert all(i.title == "Sync conflict" and "customer" in i.detail for i in waiting)
+    console.conflicts.settle(sup, ids["9999"], Resolution.KEEP_SHOP)
+    assert [int(i.key) for i in console.supervision.waiting(sup).of_kind(CONFLICT_KIND)] == [
+        ids["7"]
+    ]
