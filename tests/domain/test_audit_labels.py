@@ -36,6 +36,32 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     return found
 
 
+def _choices(value: ast.expr) -> set[str] | None:
+    """The strings an expression of constants and conditionals can be (None: anything else)."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return {value.value}
+    if isinstance(value, ast.IfExp):
+        body, orelse = _choices(value.body), _choices(value.orelse)
+        return body | orelse if body is not None and orelse is not None else None
+    return None
+
+
+def _local_choices(tree: ast.Module) -> dict[str, set[str]]:
+    """Names assigned only constants or conditionals of them anywhere in the module."""
+    found: dict[str, set[str]] = {}
+    bad: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    choices = _choices(node.value)
+                    if choices is None:
+                        bad.add(target.id)
+                    else:
+                        found.setdefault(target.id, set()).update(choices)
+    return {name: values for name, values in found.items() if name not in bad}
+
+
 def _written_actions() -> tuple[set[str], list[str]]:
     trees = {
         path.relative_to(PACKAGE).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
@@ -47,6 +73,7 @@ def _written_actions() -> tuple[set[str], list[str]]:
     actions: set[str] = set()
     unresolved: list[str] = []
     for module, tree in trees.items():
+        local = _local_choices(tree)
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
                 continue
@@ -62,6 +89,8 @@ def _written_actions() -> tuple[set[str], list[str]]:
                 continue
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 actions.add(arg.value)
+            elif isinstance(arg, ast.Name) and arg.id in local:
+                actions |= local[arg.id]
             elif isinstance(arg, ast.Name) and arg.id in constants:
                 actions.add(constants[arg.id])
             elif isinstance(arg, ast.Name) and (module, arg.id) in PASS_THROUGH:

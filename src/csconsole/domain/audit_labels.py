@@ -29,6 +29,8 @@ ACTION_LABELS: Mapping[str, str] = {
     "customer.search": "Searched customers",
     "customer.view_masked": "Viewed customer (masked)",
     "customer.view_unmasked": "Viewed unmasked data",
+    "customer.search_refused": "Customer search refused",
+    "customer.view_refused": "Customer view refused",
     "case.opened": "Case opened",
     "case.viewed": "Case viewed",
     "case.note_added": "Case note added",

@@ -54,6 +54,7 @@ from csconsole.domain.audit_labels import (
 )
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.services.auth import Session
+from csconsole.ui.plain_text import DataLabel, shown
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
@@ -340,7 +341,7 @@ class AuditBrowser(QWidget):
         self.results.setStretchFactor(0, 3)
         self.results.setStretchFactor(1, 1)
 
-        self.message_label = QLabel()
+        self.message_label = DataLabel()  # failure messages and paths are data
         self.message_label.setObjectName("auditMessage")
         self.message_label.setAccessibleName("Audit browser message")
         self.message_label.setWordWrap(True)
@@ -433,7 +434,8 @@ class AuditBrowser(QWidget):
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = self.table.selectionModel().selectedRows()
         event = self.model.event_at(rows[0].row()) if rows else None
-        self.details_pane.setPlainText(event_text(event) if event is not None else "")
+        text = event_text(event) if event is not None else ""
+        self.details_pane.setPlainText(shown(text, multiline=True))
 
     # --- export ------------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.services.supervision import QueueItem, SupervisorQueue
 from csconsole.services.supervision.queue import CONFLICT_KIND, LOCK_KIND
+from csconsole.ui.plain_text import DataLabel
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
@@ -125,7 +126,7 @@ class SupervisorQueueDialog(QDialog):
         self.refresh_button.setAccessibleName("Refresh the queue")
         self.refresh_button.setAutoDefault(False)
         self.refresh_button.clicked.connect(self.load)
-        self.message_label = QLabel()
+        self.message_label = DataLabel()  # failure messages and paths are data
         self.message_label.setObjectName("queueMessage")
         self.message_label.setAccessibleName("Queue message")
         self.message_label.setWordWrap(True)
