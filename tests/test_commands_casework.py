@@ -106,6 +106,10 @@ def test_queue_lockout_and_the_audit_list(run: Runner) -> None:
     events = run.json("audit", "list", "--action", "verification.", user="supervisor")
     actions = [e["action"] for e in events]
     assert actions[0] == "verification.unlocked" and "verification.locked" in actions
+    assert events[0]["label"] == "Verification unlocked"
+    code, out = run("audit", "list", "--labels", "--action", "verification.", user="supervisor")
+    assert code == 0 and "Verification unlocked" in out and "Reason length (characters): " in out
+    assert "verification.unlocked" not in out
     assert all("a@example.com" not in json.dumps(e) for e in events)
     code, out = run("audit", "list", "--since", "yesterday", user="supervisor")
     assert code == 2 and "--since" in out

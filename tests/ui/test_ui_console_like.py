@@ -33,6 +33,7 @@ def test_the_protocol_names_the_services_the_window_uses():
         "customer_view",
         "search",
         "settings",
+        "supervision",
         "sync",
         "unmask",
         "verification",

@@ -44,6 +44,7 @@ from csconsole.services.outbox import ConflictView, Resolution
 from csconsole.services.ports import StaffRecord
 from csconsole.services.search import SearchService
 from csconsole.services.settings import Settings
+from csconsole.services.supervision import SupervisorQueue
 from csconsole.services.verification import AnswerResult, LockView, VerificationStatus
 from csconsole.sync.errors import NotConnected
 from csconsole.sync.status import SyncStatus
@@ -475,11 +476,31 @@ class EmptyAuditTrail:
     def browse(self, session: Session, audit_filter: AuditFilter) -> list[AuditEventView]:
         return []
 
+    def record_export(self, session: Session, audit_filter: AuditFilter, rows: int) -> None:
+        return None
+
     def status(self) -> IntegrityReport:
         return IntegrityReport(ChainReport(True, 0, ""), 0, "")
 
     def acknowledge(self, session: Session, reason: str) -> object:
         raise NotFound("The audit trail has no break to acknowledge.")
+
+
+class EmptySupervisorQueue:
+    """``SupervisionBackend`` with nothing waiting."""
+
+    def __init__(self) -> None:
+        self.counted = 0
+
+    def count(self, session: Session) -> int:
+        self.counted += 1
+        return 0
+
+    def waiting(self, session: Session) -> SupervisorQueue:
+        return SupervisorQueue(())
+
+    def unlock(self, session: Session, customer_id: int, reason: str) -> None:
+        raise NotFound(f"Verification of customer {customer_id} is not locked.")
 
 
 class NoConflicts:
@@ -534,6 +555,7 @@ class FakeConsole:
     unmask: NoCaseUnmask = field(default_factory=NoCaseUnmask)
     audit_trail: EmptyAuditTrail = field(default_factory=EmptyAuditTrail)
     conflicts: NoConflicts = field(default_factory=NoConflicts)
+    supervision: EmptySupervisorQueue = field(default_factory=EmptySupervisorQueue)
     closed: bool = False
     search: SearchService = field(init=False)
     customers: CustomerAccessService = field(init=False)

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from csconsole.services.customer_access import CustomerAccessService
     from csconsole.services.customer_view import CustomerViewService
     from csconsole.services.search_probing import SearchProbingService
+    from csconsole.services.supervision import SupervisionService
     from csconsole.services.sync_access import SyncAccess
     from csconsole.services.unmask import UnmaskService
     from csconsole.services.verification import VerificationService
@@ -206,6 +207,15 @@ class Console:
         from csconsole.services.conflicts import ConflictService
 
         return ConflictService(self.uow, self.clock)
+
+    @cached_property
+    def supervision(self) -> SupervisionService:
+        """What waits on a supervisor: lockouts, conflicts, later approvals."""
+        from csconsole.services.supervision import SupervisionService
+
+        return SupervisionService(
+            self.uow, self.clock, self.profile.verification, self.verification
+        )
 
     @cached_property
     def sync_access(self) -> SyncAccess:

@@ -34,6 +34,7 @@ def _day(text: str | None, what: str) -> datetime | None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from csconsole.domain.audit_labels import action_label, details_summary
     from csconsole.domain.audit_query import AuditFilter
 
     until = _day(args.until, "--until")
@@ -58,6 +59,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "role": e.role,
                     "workstation": e.workstation,
                     "action": e.action,
+                    "label": action_label(e.action),
                     "customer_id": e.customer_id,
                     "case_id": e.case_id,
                     "details": dict(e.details),
@@ -65,6 +67,14 @@ def cmd_list(args: argparse.Namespace) -> int:
                 for e in events
             ]
         )
+    elif args.labels:
+        for e in events:
+            echo(
+                f"{e.seq:>8} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<12} {action_label(e.action)}"
+                f" | customer {e.customer_id or '-'} | case {e.case_id or '-'}"
+                f" | {details_summary(e.details)}"
+            )
+        echo(f"{len(events)} event(s)", err=True)
     else:
         for e in events:
             echo(
@@ -92,4 +102,7 @@ def register_subcommands(audit_sub: Subcommands) -> None:
     p.add_argument("--since", default=None, help="first day, YYYY-MM-DD (UTC)")
     p.add_argument("--until", default=None, help="last day, YYYY-MM-DD (UTC)")
     p.add_argument("--limit", type=int, default=500)
+    p.add_argument(
+        "--labels", action="store_true", help="actions and details in words, details in full"
+    )
     p.add_argument("--json", action="store_true")

@@ -28,6 +28,7 @@ class Permission(enum.StrEnum):
     ACKNOWLEDGE_AUDIT_BREAK = "acknowledge_audit_break"
     MANAGE_STAFF = "manage_staff"
     CONFIGURE_SYNC = "configure_sync"
+    WORK_QUEUE = "work_queue"  # the supervisor's queue (what waits on a reviewer)
 
 
 _LOOKUP = frozenset({Permission.SEARCH, Permission.VIEW_CUSTOMER})
@@ -42,9 +43,12 @@ _SUPERVISION = frozenset(
         Permission.VIEW_ALL_CASES,
         Permission.READ_AUDIT,
         Permission.ACKNOWLEDGE_AUDIT_BREAK,
+        Permission.WORK_QUEUE,
     }
 )
-_ADMINISTRATION = frozenset({Permission.MANAGE_STAFF, Permission.REVIEW, Permission.CONFIGURE_SYNC})
+_ADMINISTRATION = frozenset(
+    {Permission.MANAGE_STAFF, Permission.REVIEW, Permission.CONFIGURE_SYNC, Permission.WORK_QUEUE}
+)
 _PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REP: _LOOKUP | _CASEWORK | _SYNC,
     Role.SUPERVISOR: _LOOKUP | _CASEWORK | _SYNC | _SUPERVISION,

@@ -101,6 +101,11 @@ class VerificationRepository(Protocol):
         """When the latest unlock of the customer took effect, on any desk."""
         ...
 
+    def locked_customer_ids(self, limit: int) -> Sequence[int]:
+        """Customers with a recorded lock (any desk) made after their latest unlock (any desk),
+        the newest locks first: the supervisor's queue checks each with the lockout rules."""
+        ...
+
     def add_lock(
         self, customer_id: int, *, at: datetime, failures: int, verification_id: int | None
     ) -> int: ...

@@ -1,42 +1,60 @@
-"""The audit browser for supervisors: events filtered by person, customer, action and period,
-the state of the hash chain, and the acknowledgement of a break.
+"""The audit browser for supervisors: events filtered by person, customer, action (by its
+label) and period, each event's details in full, the export of what is shown as CSV, the state
+of the hash chain, and the acknowledgement of a break.
 
-``AuditEventModel`` is a table over plain ``AuditEventView`` values. Every search is itself an
-audit event (the service records it).
+``AuditEventModel`` is a table over plain ``AuditEventView`` values. Every search and every
+export is itself an audit event (the service records it).
 """
 
 from __future__ import annotations
 
+import csv
+import itertools
+import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import (
     QDate,
+    QDateTime,
+    QItemSelection,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTime,
     Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
+    QDateTimeEdit,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from csconsole.domain.audit_integrity import IntegrityReport
+from csconsole.domain.audit_labels import (
+    ACTION_LABELS,
+    action_label,
+    details_full,
+    details_summary,
+)
 from csconsole.domain.audit_query import AuditEventView, AuditFilter
 from csconsole.services.auth import Session
+from csconsole.ui.plain_text import DataLabel, shown
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
@@ -44,29 +62,98 @@ Index = QModelIndex | QPersistentModelIndex
 
 SeqRole = Qt.ItemDataRole.UserRole + 1
 
+
+def _time(e: AuditEventView) -> str:
+    return e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 COLUMNS: tuple[tuple[str, Callable[[AuditEventView], str]], ...] = (
     ("#", lambda e: str(e.seq)),
-    ("Time (UTC)", lambda e: e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")),
+    ("Time (UTC)", _time),
     ("Person", lambda e: e.actor),
     ("Role", lambda e: e.role),
-    ("Action", lambda e: e.action),
+    ("Action", lambda e: action_label(e.action)),
     ("Customer", lambda e: "" if e.customer_id is None else str(e.customer_id)),
     ("Case", lambda e: "" if e.case_id is None else str(e.case_id)),
     ("Workstation", lambda e: e.workstation),
-    ("Details", lambda e: e.details_text()),
+    ("Details", lambda e: details_summary(e.details)),
 )
 HEADERS = tuple(header for header, _ in COLUMNS)
+DETAILS_COLUMN = len(COLUMNS) - 1
 BROKEN_STYLE = "background: #fde7e9; color: #a4262c; font-weight: bold; padding: 4px;"
 INTACT_STYLE = "color: #0b6a0b;"
-ACTION_CHOICES = (
-    "",
-    "verification.",
-    "case.",
-    "customer.",
-    "staff.",
-    "audit.",
-    "account.",
+ANY_ACTION = "Any action"
+# Whole areas first (an AuditFilter prefix ending in "."), then every action by its label.
+ACTION_GROUPS = (
+    ("All sign-in and staff events", "staff."),
+    ("All customer look-ups", "customer."),
+    ("All case events", "case."),
+    ("All verification events", "verification."),
+    ("All sync events", "sync."),
+    ("All audit-trail events", "audit."),
 )
+DEFAULT_PERIOD = timedelta(hours=24)
+CSV_HEADERS = (
+    "seq",
+    "time_utc",
+    "person",
+    "role",
+    "action",
+    "action_code",
+    "customer",
+    "case",
+    "workstation",
+    "details",
+)
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` safe to open in a spreadsheet: a would-be formula is quoted as text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_row(e: AuditEventView) -> list[str]:
+    return [
+        csv_cell(value)
+        for value in (
+            str(e.seq),
+            e.at.astimezone(UTC).isoformat(),
+            e.actor,
+            e.role,
+            action_label(e.action),
+            e.action,
+            "" if e.customer_id is None else str(e.customer_id),
+            "" if e.case_id is None else str(e.case_id),
+            e.workstation,
+            details_summary(e.details),
+        )
+    ]
+
+
+def write_csv(path: Path, events: Sequence[AuditEventView]) -> None:
+    """Write ``events`` to ``path``, readable by its owner only (0600, also when replacing)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(CSV_HEADERS)
+        writer.writerows(csv_row(e) for e in events)
+
+
+def event_text(e: AuditEventView) -> str:
+    """One event in full, for the details pane."""
+    lines = [
+        f"Event {e.seq} at {_time(e)} UTC",
+        f"{action_label(e.action)} ({e.action})",
+        f"Person: {e.actor} ({e.role}) on {e.workstation}",
+    ]
+    if e.customer_id is not None:
+        lines.append(f"Customer: {e.customer_id}")
+    if e.case_id is not None:
+        lines.append(f"Case: {e.case_id}")
+    return "\n".join([*lines, "", details_full(e.details)])
 
 
 class AuditEventModel(RecordTableModel[AuditEventView]):
@@ -85,17 +172,46 @@ class AuditBackend(Protocol):
 
     def browse(self, session: Session, audit_filter: AuditFilter) -> list[AuditEventView]: ...
 
+    def record_export(self, session: Session, audit_filter: AuditFilter, rows: int) -> None: ...
+
     def status(self) -> IntegrityReport: ...
 
     def acknowledge(self, session: Session, reason: str) -> object: ...
 
 
-def _start_of(day: QDate) -> datetime:
-    return datetime(day.year(), day.month(), day.day(), tzinfo=UTC)
+ChoosePath = Callable[[QWidget], str | None]
+
+
+def ask_for_csv_path(parent: QWidget) -> str | None:
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export audit events", "audit-events.csv", "CSV files (*.csv)"
+    )
+    return path or None
+
+
+def _qt_utc(moment: datetime) -> QDateTime:
+    # The edits show UTC wall time; they carry no zone, so the fields are copied.
+    m = moment.astimezone(UTC)
+    return QDateTime(QDate(m.year, m.month, m.day), QTime(m.hour, m.minute))
+
+
+def _utc_of(value: QDateTime) -> datetime:
+    d, t = value.date(), value.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=UTC)
+
+
+def _period_edit(name: str, accessible: str, value: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(_qt_utc(value))
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+    return edit
 
 
 class AuditBrowser(QWidget):
     searched = Signal(int)
+    exported = Signal(str)
 
     def __init__(
         self,
@@ -103,18 +219,21 @@ class AuditBrowser(QWidget):
         session: Session,
         runner: TaskRunner,
         *,
-        today: QDate | None = None,
+        now: datetime | None = None,
+        choose_path: ChoosePath = ask_for_csv_path,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._backend = backend
         self._session = session
         self._runner = runner
+        self._choose_path = choose_path
+        self._shown_filter: AuditFilter | None = None
         # Only the newest search's events are shown (each search is audited: none is cancelled).
         self._searches = LatestRequest(runner)
         self.setObjectName("auditBrowser")
         self.setWindowTitle("Audit trail")
-        today = today or QDate.currentDate()
+        now = now or datetime.now(UTC)
 
         self.person_field = QLineEdit()
         self.person_field.setObjectName("personField")
@@ -126,29 +245,29 @@ class AuditBrowser(QWidget):
         self.customer_field.setMaxLength(12)
         self.action_combo = QComboBox()
         self.action_combo.setObjectName("actionCombo")
-        self.action_combo.setAccessibleName("Action, or a prefix ending in a dot")
-        self.action_combo.setEditable(True)
-        self.action_combo.addItems(ACTION_CHOICES)
-        self.from_date = QDateEdit(today.addDays(-7))
-        self.from_date.setObjectName("fromDate")
-        self.from_date.setAccessibleName("From (first day)")
-        self.from_date.setCalendarPopup(True)
-        self.from_date.setDisplayFormat("yyyy-MM-dd")
-        self.to_date = QDateEdit(today)
-        self.to_date.setObjectName("toDate")
-        self.to_date.setAccessibleName("To (last day)")
-        self.to_date.setCalendarPopup(True)
-        self.to_date.setDisplayFormat("yyyy-MM-dd")
+        self.action_combo.setAccessibleName("Action")
+        self.action_combo.addItem(ANY_ACTION, None)
+        for label, prefix in ACTION_GROUPS:
+            self.action_combo.addItem(label, prefix)
+        for action, label in sorted(ACTION_LABELS.items(), key=lambda item: item[1]):
+            self.action_combo.addItem(label, action)
+        # Opens on the last 24 hours; "to" is the last minute shown.
+        self.from_date = _period_edit("fromDate", "Period from (UTC)", now - DEFAULT_PERIOD)
+        self.to_date = _period_edit("toDate", "Period to (UTC)", now)
         self.search_button = QPushButton("&Search")
         self.search_button.setObjectName("searchButton")
+        self.search_button.setAccessibleName("Search the audit trail")
         # Enter in any field searches; a default button would search a second time in a dialog.
         self.search_button.setAutoDefault(False)
         self.search_button.clicked.connect(self.search)
+        self.export_button = QPushButton("E&xport CSV…")
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setAccessibleName("Export the events shown as CSV")
+        self.export_button.setAutoDefault(False)
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_csv)
         for field in (self.person_field, self.customer_field):
             field.returnPressed.connect(self.search)
-        line_edit = self.action_combo.lineEdit()
-        if line_edit is not None:
-            line_edit.returnPressed.connect(self.search)
 
         form = QFormLayout()
         form.addRow("&Person:", self.person_field)
@@ -156,11 +275,20 @@ class AuditBrowser(QWidget):
         form.addRow("&Action:", self.action_combo)
         period = QHBoxLayout()
         period.addWidget(self.from_date)
-        period.addWidget(QLabel("to"))
+        to_label = QLabel("to")
+        to_label.setBuddy(self.to_date)
+        period.addWidget(to_label)
         period.addWidget(self.to_date)
+        period.addWidget(QLabel("UTC"))
         period.addStretch(1)
         period.addWidget(self.search_button)
-        form.addRow("Pe&riod:", period)
+        period.addWidget(self.export_button)
+        # A row of a layout gets no buddy from addRow, so its mnemonic showed as a stray "&":
+        # the label is made here, with the first field as its buddy.
+        self.period_label = QLabel("Pe&riod:")
+        self.period_label.setObjectName("periodLabel")
+        self.period_label.setBuddy(self.from_date)
+        form.addRow(self.period_label, period)
 
         self.chain_label = QLabel("Checking the audit trail…")
         self.chain_label.setObjectName("chainLabel")
@@ -172,6 +300,7 @@ class AuditBrowser(QWidget):
         self.ack_reason.setPlaceholderText("What was found, and who was told")
         self.ack_button = QPushButton("Ac&knowledge break")
         self.ack_button.setObjectName("ackButton")
+        self.ack_button.setAccessibleName("Acknowledge the break")
         self.ack_button.setAutoDefault(False)
         self.ack_button.clicked.connect(self.acknowledge)
         ack_row = QHBoxLayout()
@@ -187,23 +316,70 @@ class AuditBrowser(QWidget):
         self.table.setAccessibleName("Audit events")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The details wrap in the last column instead of being cut off at its edge.
+        header.setSectionResizeMode(DETAILS_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
-        self.message_label = QLabel()
+        self.details_pane = QPlainTextEdit()
+        self.details_pane.setObjectName("auditDetails")
+        self.details_pane.setAccessibleName("The selected event in full")
+        self.details_pane.setReadOnly(True)
+        self.details_pane.setPlaceholderText("Select an event to read it in full.")
+        self.details_pane.setTabChangesFocus(True)
+        self.results = QSplitter(Qt.Orientation.Vertical)
+        self.results.setObjectName("auditResults")
+        self.results.setChildrenCollapsible(False)
+        self.results.addWidget(self.table)
+        self.results.addWidget(self.details_pane)
+        self.results.setStretchFactor(0, 3)
+        self.results.setStretchFactor(1, 1)
+
+        self.message_label = DataLabel()  # failure messages and paths are data
         self.message_label.setObjectName("auditMessage")
+        self.message_label.setAccessibleName("Audit browser message")
         self.message_label.setWordWrap(True)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.chain_label)
         layout.addWidget(self._ack_box)
         layout.addLayout(form)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.results, 1)
         layout.addWidget(self.message_label)
+        chain = self.tab_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def tab_chain(self) -> list[QWidget]:
+        """The controls in the order Tab visits them: top to bottom, left to right."""
+        return [
+            self.ack_reason,
+            self.ack_button,
+            self.person_field,
+            self.customer_field,
+            self.action_combo,
+            self.from_date,
+            self.to_date,
+            self.search_button,
+            self.export_button,
+            self.table,
+            self.details_pane,
+        ]
 
     # --- filter ------------------------------------------------------------------------------
+
+    def select_action(self, label: str) -> None:
+        """Choose the action filter by what the combo shows (a label or an area)."""
+        row = self.action_combo.findText(label)
+        if row < 0:
+            raise ValueError(f"Action: no choice {label!r}.")
+        self.action_combo.setCurrentIndex(row)
 
     def current_filter(self) -> AuditFilter:
         """The filter the fields describe; ``ValueError`` with a reason for bad input."""
@@ -213,14 +389,15 @@ class AuditBrowser(QWidget):
             if not customer_text.isdigit():
                 raise ValueError("Customer id: digits only.")
             customer_id = int(customer_text)
-        since = _start_of(self.from_date.date())
-        until = _start_of(self.to_date.date()) + timedelta(days=1)
-        if until <= since:
-            raise ValueError("Period: the last day must not be before the first.")
+        since = _utc_of(self.from_date.dateTime())
+        until = _utc_of(self.to_date.dateTime()) + timedelta(minutes=1)
+        if until <= since + timedelta(minutes=1):
+            raise ValueError("Period: the end must be after the start.")
+        action = self.action_combo.currentData()
         return AuditFilter(
             actor=self.person_field.text().strip() or None,
             customer_id=customer_id,
-            action=self.action_combo.currentText().strip() or None,
+            action=action if isinstance(action, str) else None,
             since=since,
             until=until,
         )
@@ -233,22 +410,62 @@ class AuditBrowser(QWidget):
             return
         backend, session = self._backend, self._session
 
-        def run(_ctx: TaskContext) -> list[AuditEventView]:
-            return backend.browse(session, audit_filter)
+        def run(_ctx: TaskContext) -> tuple[AuditFilter, list[AuditEventView]]:
+            return audit_filter, backend.browse(session, audit_filter)
 
         self.message_label.setText("Searching…")
         self._searches.submit(
             run, name="audit_browse", on_finished=self._found, on_failed=self._failed
         )
 
-    def _found(self, events: list[AuditEventView]) -> None:
+    def _found(self, found: tuple[AuditFilter, list[AuditEventView]]) -> None:
+        audit_filter, events = found
+        self._shown_filter = audit_filter
         self.model.set_events(events)
+        self.details_pane.clear()
+        self.export_button.setEnabled(bool(events))
         count = len(events)
         self.message_label.setText(f"{count} event{'s' if count != 1 else ''}, newest first")
         self.searched.emit(count)
 
     def _failed(self, failure: TaskFailure) -> None:
         self.message_label.setText(failure.message)
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        event = self.model.event_at(rows[0].row()) if rows else None
+        text = event_text(event) if event is not None else ""
+        self.details_pane.setPlainText(shown(text, multiline=True))
+
+    # --- export ------------------------------------------------------------------------------
+
+    def export_csv(self) -> None:
+        """Export the events shown (the search that found them is what the audit names)."""
+        events, audit_filter = self.model.records(), self._shown_filter
+        if not events or audit_filter is None:
+            self.message_label.setText("Export: search first; there are no events to export.")
+            return
+        chosen = self._choose_path(self)
+        if not chosen:
+            return
+        path = Path(chosen)
+        backend, session = self._backend, self._session
+
+        def run(_ctx: TaskContext) -> str:
+            # Recorded first: no file leaves without its audit event.
+            backend.record_export(session, audit_filter, len(events))
+            write_csv(path, events)
+            return str(path)
+
+        self.message_label.setText("Exporting…")
+        self._runner.submit(
+            run, name="audit_export", on_finished=self._exported, on_failed=self._failed
+        )
+
+    def _exported(self, path: str) -> None:
+        count = self.model.rowCount()
+        self.message_label.setText(f"{count} event{'s' if count != 1 else ''} exported to {path}")
+        self.exported.emit(path)
 
     # --- chain state -------------------------------------------------------------------------
 

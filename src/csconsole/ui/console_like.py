@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # typing only: ui.main and the sign-in dialog load before the
     from csconsole.sync.status import SyncStatus
     from csconsole.ui.audit_browser import AuditBackend
     from csconsole.ui.conflicts_dialog import ConflictBackend
+    from csconsole.ui.supervisor_queue import SupervisionBackend
     from csconsole.ui.verification_wizard import VerificationBackend
 
 
@@ -174,6 +175,9 @@ class ConsoleLike(CaseworkConsole, Protocol):
 
     @property
     def conflicts(self) -> ConflictBackend: ...
+
+    @property
+    def supervision(self) -> SupervisionBackend: ...
 
     @property
     def settings(self) -> Settings: ...

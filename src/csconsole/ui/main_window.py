@@ -24,6 +24,8 @@ from csconsole.ui.console_like import ConsoleLike
 from csconsole.ui.customer360 import Customer360View
 from csconsole.ui.idle_lock import IdleWatcher, LockScreen, minutes_to_ms
 from csconsole.ui.search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
+from csconsole.ui.shortcuts_sheet import install_help_menu
+from csconsole.ui.supervisor_queue import install_supervision
 from csconsole.ui.sync_status import (
     SyncController,
     SyncOutcome,
@@ -175,6 +177,8 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self.idle.start()
         self.search_panel.search_field.setFocus()
+        self.supervision = install_supervision(self)  # reviewers' queue (Ctrl+Shift+W)
+        self.help_menu = install_help_menu(self)  # Help ▸ Keyboard shortcuts (F1); stays last
 
     # --- sync with the shop ---------------------------------------------------------------
 

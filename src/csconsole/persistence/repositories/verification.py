@@ -208,6 +208,26 @@ class SqlVerificationRepository:
         found = [at for at in self._s.scalars(union_all(*times)) if at is not None]
         return max(found) if found else None
 
+    def locked_customer_ids(self, limit: int) -> list[int]:
+        """Customers with a recorded lock of any desk that no unlock lifted, newest lock first
+        (the supervisor's queue)."""
+        locks = union_all(
+            select(VerificationLock.customer_id, VerificationLock.locked_at),
+            select(_LOCKS.c.customer_id, _LOCKS.c.locked_at),
+        ).subquery()
+        newest = (
+            select(locks.c.customer_id)
+            .group_by(locks.c.customer_id)
+            .order_by(func.max(locks.c.locked_at).desc())
+        )
+        found: list[int] = []
+        for customer_id in self._s.scalars(newest):
+            if self.active_lock(int(customer_id)) is not None:
+                found.append(int(customer_id))
+                if len(found) >= limit:
+                    break
+        return found
+
     def add_lock(
         self, customer_id: int, *, at: datetime, failures: int, verification_id: int | None
     ) -> int:
