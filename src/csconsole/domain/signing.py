@@ -14,6 +14,7 @@ import binascii
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -165,3 +166,53 @@ def refusals(rows: Iterable[SignedStaffRow], root_key: str | None) -> dict[str, 
         else:
             out[name] = "staff row signature does not verify"
     return out
+
+
+UNLOCK = "verification_unlock"
+
+
+def _utc_text(at: datetime) -> str:
+    """A time as every database gives it back: UTC, no zone, whole seconds."""
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.replace(microsecond=0).isoformat()
+
+
+def unlock_bytes(
+    *,
+    customer_id: int,
+    unlocked_at: datetime,
+    effective_at: datetime,
+    reason: str,
+    lock_origin: str | None,
+    lock_id: int | None,
+    signed_by: str | None,
+) -> bytes:
+    """What a verification unlock's signature covers (not the desk-local staff id)."""
+    return decision_bytes(
+        UNLOCK,
+        {
+            "customer_id": int(customer_id),
+            "unlocked_at": _utc_text(unlocked_at),
+            "effective_at": _utc_text(effective_at),
+            "reason": reason,
+            "lock_origin": lock_origin,
+            "lock_id": None if lock_id is None else int(lock_id),
+            "signed_by": signed_by,
+        },
+    )
+
+
+def decision_refusal(
+    data: bytes, signer: SignedStaffRow | None, signature: str | None
+) -> str | None:
+    """Why a decision is refused (None: accepted). ``signer``: the signer's trusted staff row."""
+    if not signature:
+        return "decision has no signature"
+    if signer is None:
+        return "decision signed by an unknown or untrusted person"
+    if not signer.active or not may_sign_decisions(signer.role):
+        return f"decision signed by a {signer.role}, not a supervisor or admin"
+    if not verify(signer.public_key, data, signature):
+        return "decision signature does not verify"
+    return None

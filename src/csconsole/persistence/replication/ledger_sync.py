@@ -105,8 +105,7 @@ class LedgerReplicator:
                     )
                 elif spec.mode == "owned":
                     report.pulled_rows += self._retrying(
-                        report,
-                        partial(pull_owned, spec, self._cache, self._ledger, self._workstation),
+                        report, partial(self._pull_owned, spec, report)
                     )
         except ChainFork as fork:
             report.error = str(fork)
@@ -157,6 +156,7 @@ class LedgerReplicator:
                     )
                     continue
                 if spec.mode == "owned":
+                    refused_records: list[Refusal] = []
                     counts = push_owned(
                         spec,
                         items,
@@ -164,7 +164,9 @@ class LedgerReplicator:
                         ledger=self._ledger,
                         origin=self._workstation,
                         now=self._clock.now(),
+                        refused=refused_records,
                     )
+                    self._refused(report, refused_records)
                 else:
                     refused: list[Refusal] = []
                     counts = push_shared(
@@ -181,8 +183,16 @@ class LedgerReplicator:
                 report.pushed_records += counts.get(PushOutcome.APPLIED, 0)
                 report.superseded_records += counts.get(PushOutcome.CONFLICT, 0)
 
-    def _refused(self, report: LedgerReport, refused: list[Refusal]) -> None:
-        """Audit rows the central ledger refused to take from this desk."""
+    def _pull_owned(self, spec: Replicated, report: LedgerReport) -> int:
+        refused: list[Refusal] = []
+        written = pull_owned(spec, self._cache, self._ledger, self._workstation, refused)
+        self._refused(report, refused, side="desk")
+        return written
+
+    def _refused(self, report: LedgerReport, refused: list[Refusal], side: str = "central") -> None:
+        """Audit rows refused for their signature: by the central ledger (pushed from this
+        desk) or by this desk (pulled); staff rows as ``staff.row_refused``, decisions as
+        ``decision.refused``."""
         if not refused:
             return
         with self._uow() as uow:
@@ -191,8 +201,8 @@ class LedgerReplicator:
                     uow.audit,
                     at=self._clock.now(),
                     actor="system",
-                    action=f"{r.table}.row_refused",
-                    details={"key": r.key, "reason": r.reason, "side": "central"},
+                    action="staff.row_refused" if r.table == "staff" else "decision.refused",
+                    details={"table": r.table, "key": r.key, "reason": r.reason, "side": side},
                 )
             uow.commit()
         report.refused.extend(r.line() for r in refused)

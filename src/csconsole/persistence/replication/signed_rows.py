@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, update
 
 from csconsole.domain import signing
 from csconsole.domain.signing import SignedStaffRow
-from csconsole.persistence.ledger.tables import Replicated
+from csconsole.persistence.ledger.tables import STAFF, Replicated
 from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.ledger import CacheMeta
 
@@ -97,3 +97,59 @@ def staff_pull_refusals(
         if done.rowcount == 0:
             conn.execute(_meta.insert().values(key=ROOT_KEY, value=root))
     return _check(spec, local, pulled, root)
+
+
+# --- supervisor decisions (verification unlocks) ----------------------------------------------
+
+
+def _trusted(held: Mapping[str, Mapping[str, Any]], root: str | None) -> dict[str, SignedStaffRow]:
+    rows = [signed_part(r) for r in _in_order(held)]
+    refused = signing.refusals(rows, root)
+    return {r.username: r for r in rows if r.username not in refused}
+
+
+def _unlock_reason(row: Mapping[str, Any], trusted: Mapping[str, SignedStaffRow]) -> str | None:
+    data = signing.unlock_bytes(
+        customer_id=row["customer_id"],
+        unlocked_at=row["unlocked_at"],
+        effective_at=row["effective_at"],
+        reason=row["reason"],
+        lock_origin=row["lock_origin"],
+        lock_id=row["lock_id"],
+        signed_by=row.get("signed_by"),
+    )
+    return signing.decision_refusal(
+        data, trusted.get(str(row.get("signed_by") or "")), row.get("signature")
+    )
+
+
+def decision_push_refusals(
+    lc: Connection, spec: Replicated, rows: Mapping[Any, Mapping[str, Any]]
+) -> dict[Any, str]:
+    """Of the unlocks about to be written centrally (by local id), those the central ledger
+    refuses: not signed by a trusted supervisor or admin of its staff list."""
+    if spec.name != signing.UNLOCK or not rows:
+        return {}
+    held = {str(r[STAFF.key]): dict(r) for r in lc.execute(select(STAFF.central)).mappings()}
+    root = signing.root_of([signed_part(r) for r in _in_order(held)], None)
+    trusted = _trusted(held, root)
+    out = {}
+    for key, row in rows.items():
+        reason = _unlock_reason(row, trusted)
+        if reason is not None:
+            out[key] = reason
+    return out
+
+
+def decision_pull_refusals(
+    conn: Connection, spec: Replicated, rows: list[dict[str, Any]]
+) -> list[str | None]:
+    """For each pulled unlock, why this desk refuses it (None: accepted), against its own
+    trusted staff list (pulled before the owned tables)."""
+    if spec.name != signing.UNLOCK or not rows:
+        return [None] * len(rows)
+    local = {str(r[STAFF.key]): dict(r) for r in conn.execute(select(STAFF.local)).mappings()}
+    pinned = conn.execute(select(_meta.c.value).where(_meta.c.key == ROOT_KEY)).scalar()
+    root = signing.root_of([signed_part(r) for r in _in_order(local)], pinned)
+    trusted = _trusted(local, root)
+    return [_unlock_reason(r, trusted) for r in rows]

@@ -1,4 +1,4 @@
-"""signed staff rows: public key, sealed private key, signer and signature
+"""signed staff rows and unlocks: public key, sealed private key, signer and signature
 
 Existing rows get none and cannot sign in until an admin re-signs them (docs/security.md).
 
@@ -25,8 +25,21 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
 
+    with op.batch_alter_table("verification_unlock", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
+    with op.batch_alter_table("replica_verification_unlock", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("verification_unlock", schema=None) as batch_op:
+        batch_op.drop_column("signature")
+        batch_op.drop_column("signed_by")
+    with op.batch_alter_table("replica_verification_unlock", schema=None) as batch_op:
+        batch_op.drop_column("signature")
+        batch_op.drop_column("signed_by")
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.drop_column("signature")
         batch_op.drop_column("signed_by")

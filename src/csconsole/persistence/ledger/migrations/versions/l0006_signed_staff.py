@@ -1,4 +1,4 @@
-"""signed staff rows in the central ledger: public key, sealed private key, signer, signature
+"""signed staff rows and unlocks in the central ledger: keys, signer, signature
 
 Revision ID: l0006
 Revises: l0005
@@ -23,8 +23,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
 
+    with op.batch_alter_table("csconsole_verification_unlock", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("csconsole_verification_unlock", schema=None) as batch_op:
+        batch_op.drop_column("signature")
+        batch_op.drop_column("signed_by")
     with op.batch_alter_table("csconsole_staff", schema=None) as batch_op:
         batch_op.drop_column("signature")
         batch_op.drop_column("signed_by")
