@@ -197,3 +197,23 @@ def test_a_row_without_a_signature_cannot_sign_in(desks: Any) -> None:
             text("SELECT details FROM audit_event WHERE action = 'staff.sign_in_refused'")
         ).scalar_one()
     assert "no signature" in reason
+
+
+def test_csconsole_sync_exits_1_naming_the_refused_row(
+    demo: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo desk syncs with its own shop file, which keeps the central ledger's tables: a
+    supervisor row promoted in the cache is refused there, and the command says so."""
+    from csconsole.cli import main
+
+    console, creds = demo
+    monkeypatch.setenv("CSCONSOLE_USER", creds["rep"][0])
+    monkeypatch.setenv("CSCONSOLE_PASSWORD", creds["rep"][1])
+    with console.engine.begin() as conn:
+        conn.execute(text("UPDATE staff SET role = 'admin' WHERE username = 'supervisor'"))
+
+    assert main(["sync", "--quiet"]) == 1
+
+    [line] = capsys.readouterr().err.strip().splitlines()[-1:]
+    assert "refused 1 row(s): staff 'supervisor': staff row signature does not verify" in line
+    assert any("supervisor" in d for d in refused_events(console))
