@@ -212,3 +212,21 @@ def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> 
     console.cases.open_case(again, "access", customer_id=1, channel="phone", summary="ok")
     assert counts()[0] == before[0] + 1
     assert console.audit_trail.verify().ok
+
+
+def test_signed_staff_changes_need_an_admin_and_spare_the_root(console: Console) -> None:
+    creds = dict((u, p) for u, p, _ in console.auth.bootstrap_staff(ADMIN_AND_REP))
+    admin = console.auth.sign_in("admin", creds["admin"])
+    rep = console.auth.sign_in("rep", creds["rep"])
+    assert admin.signing_key is not None and rep.signing_key is None  # reps sign nothing
+    with pytest.raises(PermissionDenied, match="may not manage staff"):
+        console.auth.set_role(rep, "rep", Role.ADMIN)
+    with pytest.raises(PermissionDenied, match="root of every signature"):
+        console.auth.set_role(admin, "admin", Role.REP)
+    console.auth.set_active(admin, "rep", False)
+    with pytest.raises(SignInError):
+        console.auth.sign_in("rep", creds["rep"])
+    console.auth.set_active(admin, "rep", True)
+    console.auth.change_password(admin, "rep", "a-brand-new-password")
+    assert console.auth.sign_in("rep", "a-brand-new-password").staff.role is Role.REP
+    assert {"staff.disabled", "staff.enabled", "staff.password_reset"} <= set(actions(console))

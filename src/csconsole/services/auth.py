@@ -355,6 +355,18 @@ class AuthService:
         signer, key = self._signer(session)
         with self._uow() as uow:
             current = self._current(uow, username)
+            rows = uow.staff.signed_rows()
+            root = signing.root_of(rows, uow.staff.root_key())
+            # Everyone's trust leads back to the root's key: it stays an active admin with it.
+            if current.public_key == root and (
+                changes.get("role", Role.ADMIN.value) != Role.ADMIN.value
+                or changes.get("active", True) is not True
+                or changes.get("public_key", root) != root
+            ):
+                raise PermissionDenied(
+                    "the first admin (the root of every signature) cannot be demoted, disabled or"
+                    " re-keyed"
+                )
             row = replace(current.signed(), **changes)  # type: ignore[arg-type]
             uow.staff.save_signed(signed_row(row, signer, key))
             record(
