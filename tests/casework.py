@@ -18,6 +18,7 @@ from csconsole.app import Console
 from csconsole.app.demo import DEMO_STAFF
 from csconsole.persistence.cache.reference_loader import load_reference_sqlite
 from csconsole.services.auth import AuthService
+from csconsole.services.signing import SealCost
 from tests.shop_factory import make_shop
 
 # Customer 2 of tests/shop_factory.KNOWN is the one verified in these tests.
@@ -131,6 +132,7 @@ def open_case_world(
         clock,
         workstation=socket.gethostname(),
         hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+        seal_cost=SealCost(time_cost=1, memory_kib=1024, parallelism=1),
     )
     created = console.auth.bootstrap_staff(DEMO_STAFF)
     return CaseWorld(console, clock, {user: pw for user, pw, _ in created})

@@ -14,7 +14,6 @@ from csconsole.domain.audit_chain import AuditEntry, verify_chain
 from csconsole.domain.errors import SignInError
 from csconsole.domain.staff import Role
 from csconsole.persistence.ledger.schema import audit_event, staff
-from csconsole.persistence.models import Staff
 from csconsole.persistence.replication import shared as ledger_shared
 from tests.ledger.ledger_sync import sync
 
@@ -139,15 +138,14 @@ def test_a_concurrent_staff_change_loses_to_the_central_row(
 ) -> None:  # type: ignore[no-untyped-def]
     ledger = create_engine(database_url)
     engines.append(ledger)
-    a, _ = console_factory("a", "desk-a")
+    a, a_staff = console_factory("a", "desk-a")
     b, _ = console_factory("b", "desk-b")
     sync(a, ledger)
     sync(b, ledger)
     for console, name in ((a, "Rep from A"), (b, "Rep from B")):
-        with console.uow() as uow:
-            row = uow.session.scalars(select(Staff).where(Staff.username == "rep")).one()
-            row.display_name = name
-            uow.commit()
+        # B adopted A's staff, so A's admin signs on both desks.
+        admin = console.auth.sign_in(*a_staff["admin"])
+        console.auth.rename(admin, "rep", name)
 
     assert sync(a, ledger).pushed_records == 1
     report = sync(b, ledger)

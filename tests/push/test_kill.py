@@ -28,7 +28,6 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
 from csconsole.persistence.ledger.schema import audit_event, staff
-from csconsole.persistence.models import Staff
 from csconsole.services.ports import OutboxItem
 from tests.db_servers import mariadb_database, pg_database, sqlite_url
 from tests.push.fixtures import make_shop
@@ -41,10 +40,17 @@ OPT_OUTS = 20
 
 class Scenario:
     def __init__(
-        self, console: Any, creds: tuple[str, str], shop: Engine, shop_url: str, ledger_url: str
+        self,
+        console: Any,
+        creds: tuple[str, str],
+        shop: Engine,
+        shop_url: str,
+        ledger_url: str,
+        admin: tuple[str, str],
     ) -> None:
         self.console = console
         self.creds = creds
+        self.admin = admin  # signs the rep's rename (a signed staff change)
         self.shop = shop
         self.shop_url = shop_url
         self.ledger = create_engine(ledger_url)
@@ -104,9 +110,9 @@ class Scenario:
         with self.console.uow() as uow:
             for item in items:
                 uow.outbox.enqueue(item)
-            rep = uow.session.scalars(select(Staff).where(Staff.username == "rep")).one()
-            self.rep_name = rep.display_name = f"Rep, round {r}"
             uow.commit()
+        self.rep_name = f"Rep, round {r}"
+        self.console.auth.rename(self.console.auth.sign_in(*self.admin), "rep", self.rep_name)
         self.shop_items += len(items)
         self.opt_outs += OPT_OUTS
         self.console.auth.sign_in(*self.creds)  # new audit events to replicate
@@ -206,7 +212,12 @@ def scenario(
             )
             save_settings(console.paths, settings)
             made = Scenario(
-                console, creds["rep"], make_shop(shop_url, engines, CUSTOMERS), shop_url, ledger_url
+                console,
+                creds["rep"],
+                make_shop(shop_url, engines, CUSTOMERS),
+                shop_url,
+                ledger_url,
+                creds["admin"],
             )
             engines.append(made.ledger)
             made.whole = True
@@ -217,21 +228,25 @@ def scenario(
     elif backend == "postgresql":
         request.getfixturevalue("postgres_server")
         with pg_database() as shop_url, pg_database() as ledger_url:
-            yield _scenario(console, creds["rep"], shop_url, ledger_url, engines)
+            yield _scenario(console, creds, shop_url, ledger_url, engines)
     elif backend == "mariadb":
         request.getfixturevalue("mariadb_server")
         with mariadb_database() as shop_url, mariadb_database() as ledger_url:
-            yield _scenario(console, creds["rep"], shop_url, ledger_url, engines)
+            yield _scenario(console, creds, shop_url, ledger_url, engines)
     else:  # the demo's way: the ledger in the shop's own SQLite file
         url = sqlite_url(tmp_path / "shop.sqlite")
-        yield _scenario(console, creds["rep"], url, url, engines)
+        yield _scenario(console, creds, url, url, engines)
 
 
 def _scenario(
-    console: Any, creds: tuple[str, str], shop_url: str, ledger_url: str, engines: list[Engine]
+    console: Any,
+    creds: dict[str, tuple[str, str]],
+    shop_url: str,
+    ledger_url: str,
+    engines: list[Engine],
 ) -> Scenario:
     shop = make_shop(shop_url, engines, customers=CUSTOMERS)
-    made = Scenario(console, creds, shop, shop_url, ledger_url)
+    made = Scenario(console, creds["rep"], shop, shop_url, ledger_url, creds["admin"])
     engines.append(made.ledger)
     made.add_round()
     made.run_clean()  # the first sync publishes the staff and the chain so far

@@ -43,10 +43,11 @@ SYSTEM_EVENT_CALLERS = {
     ("services/auth.py", "AuthService.sign_in"): "sign-in attempts: no session yet",
     ("services/auth.py", "AuthService.still_signed_in"): "the forced sign-out of a stale session",
     ("services/auth.py", "AuthService.bootstrap_staff"): "the first accounts of an empty cache",
-    ("services/auth.py", "AuthService.create_staff"): "only for the first account (no session)",
+    ("services/auth.py", "AuthService.add_staff"): "only for the first account (no session)",
     ("services/sync_access.py", "SyncAccess.record_connection"): "set-up before staff exist",
     ("persistence/repositories/outbox.py", "SqlOutboxQueue.record"): "a push's own summary",
     ("persistence/replication/ledger_sync.py", "LedgerReplicator._pull.audit"): "a ledger pull",
+    ("persistence/replication/ledger_sync.py", "LedgerReplicator._refused"): "rows refused",
 }
 
 
@@ -186,7 +187,13 @@ def make_conflict(world: CaseWorld) -> int:
 
 def revoke(world: CaseWorld, username: str, role: str = "rep") -> None:
     """What a sync does when another desk changed the person's role in the central ledger: the
-    cache's staff row changes under a session signed in before."""
+    cache's staff row changes under a session signed in before. Signed by the admin, as the
+    row that arrives from the ledger is; the admin's own demotion is written directly (no
+    sign-in follows it)."""
+    if username != "admin":
+        auth = world.console.auth
+        auth.set_role(world.session("admin"), username, Role(role))
+        return
     with world.console.engine.begin() as conn:
         conn.execute(
             text("UPDATE staff SET role = :r WHERE username = :u"), {"r": role, "u": username}
@@ -198,8 +205,8 @@ def test_a_supervisor_whose_role_was_revoked_cannot_settle_a_conflict(world: Cas
     supervisor = world.session("supervisor")
     conflicts = world.console.conflicts
     assert [c.conflict_id for c in conflicts.open(supervisor)] == [conflict_id]
-    before = audit_rows(world.console)
     revoke(world, "supervisor")
+    before = audit_rows(world.console)
     with pytest.raises(SessionEnded, match="Sign in again"):
         conflicts.settle(supervisor, conflict_id, Resolution.APPLY_MINE)
     with pytest.raises(SessionEnded):
@@ -242,10 +249,10 @@ def test_a_current_supervisor_settles_and_it_is_recorded_under_their_name(
 
 def test_a_revoked_supervisor_cannot_acknowledge_a_broken_trail(world: CaseWorld) -> None:
     supervisor = world.session("supervisor")
+    revoke(world, "supervisor")  # (signed, so before the trail breaks: nothing records after)
     with world.console.engine.begin() as conn:
         conn.execute(text("UPDATE audit_event SET details = '{}' WHERE seq = 2"))
     assert world.console.audit_trail.verify().needs_acknowledgement
-    revoke(world, "supervisor")
     with pytest.raises(SessionEnded):
         world.console.audit_trail.acknowledge(supervisor, "reviewed the edit")
     assert world.console.audit_trail.status().needs_acknowledgement  # still refused

@@ -36,6 +36,9 @@ def console(paths: Paths, secret_store: KeyringSecretStore, clock: FakeClock) ->
         console.close()
 
 
+ADMIN_AND_REP = [("admin", "Admin", Role.ADMIN), ("rep", "Rep", Role.REP)]
+
+
 def actions(console: Console) -> list[str]:
     with console.engine.connect() as conn:
         return [r[0] for r in conn.exec_driver_sql("SELECT action FROM audit_event ORDER BY seq")]
@@ -43,12 +46,12 @@ def actions(console: Console) -> list[str]:
 
 def test_bootstrap_then_sign_in_is_audited(console: Console) -> None:
     creds = console.auth.bootstrap_staff(
-        [("rep", "Rep", Role.REP), ("sup", "Sup", Role.SUPERVISOR)]
+        [("rep", "Rep", Role.REP), ("sup", "Sup", Role.SUPERVISOR), ("admin", "A", Role.ADMIN)]
     )
     password = creds[0][1]
     session = console.auth.sign_in("rep", password)
     assert session.staff.role is Role.REP
-    assert actions(console) == ["staff.created", "staff.created", "staff.sign_in"]
+    assert actions(console) == [*["staff.created"] * 3, "staff.sign_in"]
     with console.engine.connect() as conn:
         stored = conn.exec_driver_sql("SELECT password_hash FROM staff").scalars().all()
     assert all(h.startswith("$argon2") for h in stored)
@@ -56,14 +59,19 @@ def test_bootstrap_then_sign_in_is_audited(console: Console) -> None:
     assert console.audit_trail.verify().ok
 
 
+def test_bootstrap_needs_an_admin(console: Console) -> None:
+    with pytest.raises(PermissionDenied, match="must include an admin"):
+        console.auth.bootstrap_staff([("rep", "Rep", Role.REP)])
+
+
 def test_bootstrap_refused_once_staff_exist(console: Console) -> None:
-    console.auth.bootstrap_staff([("rep", "Rep", Role.REP)])
+    console.auth.bootstrap_staff(ADMIN_AND_REP)
     with pytest.raises(PermissionDenied):
         console.auth.bootstrap_staff([("evil", "Evil", Role.ADMIN)])
 
 
 def test_wrong_password_then_lockout_then_expiry(console: Console, clock: FakeClock) -> None:
-    password = console.auth.bootstrap_staff([("rep", "Rep", Role.REP)])[0][1]
+    password = console.auth.bootstrap_staff(ADMIN_AND_REP)[1][1]
     for _ in range(5):
         with pytest.raises(SignInError, match="wrong password"):
             console.auth.sign_in("rep", "not-it")
@@ -76,7 +84,7 @@ def test_wrong_password_then_lockout_then_expiry(console: Console, clock: FakeCl
 
 
 def test_unknown_user_gets_the_same_message(console: Console) -> None:
-    console.auth.bootstrap_staff([("rep", "Rep", Role.REP)])
+    console.auth.bootstrap_staff(ADMIN_AND_REP)
     with pytest.raises(SignInError, match="Unknown user name or wrong password"):
         console.auth.sign_in("nobody", "x")
 
@@ -125,7 +133,7 @@ def signed_out_events(console: Console) -> list[tuple[str, str, str]]:
 
 
 def test_a_valid_session_is_still_signed_in_and_nothing_is_audited(console: Console) -> None:
-    password = console.auth.bootstrap_staff([("rep", "Rep", Role.REP)])[0][1]
+    password = console.auth.bootstrap_staff(ADMIN_AND_REP)[1][1]
     session = console.auth.sign_in("rep", password)
     before = actions(console)
     assert console.auth.still_signed_in(session)
@@ -204,3 +212,21 @@ def test_a_stale_session_records_nothing_even_before_the_window_checks(demo) -> 
     console.cases.open_case(again, "access", customer_id=1, channel="phone", summary="ok")
     assert counts()[0] == before[0] + 1
     assert console.audit_trail.verify().ok
+
+
+def test_signed_staff_changes_need_an_admin_and_spare_the_root(console: Console) -> None:
+    creds = dict((u, p) for u, p, _ in console.auth.bootstrap_staff(ADMIN_AND_REP))
+    admin = console.auth.sign_in("admin", creds["admin"])
+    rep = console.auth.sign_in("rep", creds["rep"])
+    assert admin.signing_key is not None and rep.signing_key is None  # reps sign nothing
+    with pytest.raises(PermissionDenied, match="may not manage staff"):
+        console.auth.set_role(rep, "rep", Role.ADMIN)
+    with pytest.raises(PermissionDenied, match="root of every signature"):
+        console.auth.set_role(admin, "admin", Role.REP)
+    console.auth.set_active(admin, "rep", False)
+    with pytest.raises(SignInError):
+        console.auth.sign_in("rep", creds["rep"])
+    console.auth.set_active(admin, "rep", True)
+    console.auth.change_password(admin, "rep", "a-brand-new-password")
+    assert console.auth.sign_in("rep", "a-brand-new-password").staff.role is Role.REP
+    assert {"staff.disabled", "staff.enabled", "staff.password_reset"} <= set(actions(console))

@@ -9,6 +9,7 @@ active flag); one test goes all the way through a real sync of a change made in 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -18,8 +19,10 @@ from sqlalchemy import create_engine, select, update
 from csconsole.persistence.ledger import schema as ledger_schema
 from csconsole.persistence.models.ledger import Staff
 from csconsole.persistence.replication.shared import _rekey
+from csconsole.persistence.replication.signed_rows import signed_part
 from csconsole.persistence.replication.state import next_rev
 from csconsole.services.auth import Session
+from csconsole.services.signing import signed_row, unseal
 from csconsole.ui.main import Launcher
 from csconsole.ui.main_window import SIGNED_OUT_BY_SYNC, MainWindow
 from csconsole.ui.sign_in_dialog import SignInDialog
@@ -161,15 +164,25 @@ def test_a_real_sync_of_a_central_role_change_signs_the_rep_out(qtbot, runner, d
     ledger = create_engine(f"sqlite:///{paths.demo_shop_file}")
     try:
         with ledger.begin() as lc:
-            version = lc.execute(
-                select(central.c.version).where(central.c.username == user)
-            ).scalar_one()
+            held = dict(
+                lc.execute(select(central).where(central.c.username == user)).mappings().one()
+            )
+            admin = dict(
+                lc.execute(select(central).where(central.c.username == staff["admin"][0]))
+                .mappings()
+                .one()
+            )
+            # Signed by the admin, as another desk's admin would (a forged row is refused).
+            key = unseal(admin["sealed_key"], staff["admin"][1])
+            row = signed_row(replace(signed_part(held), role="supervisor"), admin["username"], key)
             lc.execute(
                 update(central)
                 .where(central.c.username == user)
                 .values(
                     role="supervisor",
-                    version=version + 1,
+                    signed_by=row.signed_by,
+                    signature=row.signature,
+                    version=held["version"] + 1,
                     rev=next_rev(lc),
                     updated_by="other-desk",
                 )

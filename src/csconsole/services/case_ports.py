@@ -118,6 +118,8 @@ class VerificationRepository(Protocol):
         staff_id: int,
         reason: str,
         lock: LockRecord | None,
+        signed_by: str | None = None,
+        signature: str | None = None,
     ) -> int:
         """Record a supervisor's unlock on this desk: it lifts every lock on the customer made
         at or before ``effective_at``, on any desk; ``lock`` is the one they were shown."""

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
 from csconsole.domain.customers import CustomerRow, CustomerSummary
+from csconsole.domain.signing import SignedStaffRow
 from csconsole.domain.staff import Role
 
 if TYPE_CHECKING:  # typing only: the case ports load the policy rules, which sign-in never needs
@@ -76,11 +77,42 @@ class StaffRecord:
     failed_attempts: int
     last_failure_at: datetime | None
     active: bool
+    # The signature and signing key (domain/signing.py; empty on rows made before 0008).
+    public_key: str | None = None
+    sealed_key: str | None = None
+    signed_by: str | None = None
+    signature: str | None = None
+
+    def signed(self) -> SignedStaffRow:
+        return SignedStaffRow(
+            username=self.username,
+            display_name=self.display_name,
+            role=self.role.value,
+            password_hash=self.password_hash,
+            active=self.active,
+            public_key=self.public_key,
+            sealed_key=self.sealed_key,
+            signed_by=self.signed_by,
+            signature=self.signature,
+        )
 
 
 class StaffRepository(Protocol):
     def by_username(self, username: str) -> StaffRecord | None: ...
-    def add(self, username: str, display_name: str, role: Role, password_hash: str) -> int: ...
+    def signed_rows(self) -> list[SignedStaffRow]:
+        """Every staff row's signed part, in creation order."""
+        ...
+
+    def root_key(self) -> str | None:
+        """The public key of the staff list's root (pinned at bootstrap or the first pull)."""
+        ...
+
+    def set_root_key(self, public_key: str) -> None: ...
+    def add_signed(self, row: SignedStaffRow) -> int: ...
+    def save_signed(self, row: SignedStaffRow) -> None:
+        """Replace the signed part of the row of ``row.username``."""
+        ...
+
     def record_failure(self, staff_id: int, at: datetime) -> None: ...
     def record_success(self, staff_id: int, password_hash: str | None) -> None: ...
     def count(self) -> int: ...

@@ -128,7 +128,18 @@ STAFF = Replicated(
     central=ledger_schema.staff,
     mode="shared",
     key="username",
-    columns=("username", "display_name", "role", "password_hash", "active", "created_at"),
+    columns=(
+        "username",
+        "display_name",
+        "role",
+        "password_hash",
+        "active",
+        "created_at",
+        "public_key",
+        "sealed_key",
+        "signed_by",
+        "signature",
+    ),
     id_column="id",
 )
 

@@ -140,5 +140,8 @@ class VerificationUnlock(Base):
     reason: Mapped[str] = mapped_column(Text)
     lock_origin: Mapped[str | None] = mapped_column(String(100))
     lock_id: Mapped[int | None]
+    # The supervisor's signature (domain/signing.py, ``unlock_bytes``; migration 0008).
+    signed_by: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (Index(None, "customer_id", "effective_at"),)

@@ -23,6 +23,12 @@ class Staff(Base):
     last_failure_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # The signature (domain/signing.py): the person's public key, their private key sealed
+    # under their password, and who signed this version of the row (migration 0008).
+    public_key: Mapped[str | None] = mapped_column(String(64))
+    sealed_key: Mapped[str | None] = mapped_column(Text)
+    signed_by: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(128))
 
 
 class AuditEvent(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from csconsole.persistence.models.outbox import OutboxEntry
 from csconsole.persistence.replication.chain import pull_chain, push_chain
 from csconsole.persistence.replication.owned import pull_owned, push_owned
 from csconsole.persistence.replication.shared import changed_keys, pull_shared, push_shared
+from csconsole.persistence.replication.signed_rows import Refusal
 from csconsole.persistence.replication.state import ChainFork
 from csconsole.persistence.repositories.outbox import SqlOutboxQueue
 from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
@@ -46,6 +47,8 @@ class LedgerReport:
     pulled_rows: int = 0
     retries: int = 0
     error: str = ""
+    # Rows refused for their signature, pushed or pulled (signed_rows.py); each is audited.
+    refused: list[str] = field(default_factory=list)
 
 
 def _never_transient(_error: BaseException) -> bool:
@@ -94,7 +97,7 @@ class LedgerReplicator:
             self._retrying(report, lambda: self._push_records(report))
             for spec in self._tables:
                 if spec.mode == "shared":
-                    report.pulled_rows += self._retrying(report, partial(self._pull, spec))
+                    report.pulled_rows += self._retrying(report, partial(self._pull, spec, report))
             for spec in self._tables:
                 if spec.mode == "chain":
                     report.pulled_events += self._retrying(
@@ -102,13 +105,14 @@ class LedgerReplicator:
                     )
                 elif spec.mode == "owned":
                     report.pulled_rows += self._retrying(
-                        report,
-                        partial(pull_owned, spec, self._cache, self._ledger, self._workstation),
+                        report, partial(self._pull_owned, spec, report)
                     )
         except ChainFork as fork:
             report.error = str(fork)
         except Exception as error:
             report.error = f"the central ledger did not accept the sync: {self._describe(error)}"
+        if report.refused and not report.error:
+            report.error = f"refused {len(report.refused)} row(s): " + "; ".join(report.refused)
         return report
 
     def _retrying(self, report: LedgerReport, step: Callable[[], T]) -> T:
@@ -152,6 +156,7 @@ class LedgerReplicator:
                     )
                     continue
                 if spec.mode == "owned":
+                    refused_records: list[Refusal] = []
                     counts = push_owned(
                         spec,
                         items,
@@ -159,8 +164,11 @@ class LedgerReplicator:
                         ledger=self._ledger,
                         origin=self._workstation,
                         now=self._clock.now(),
+                        refused=refused_records,
                     )
+                    self._refused(report, refused_records)
                 else:
+                    refused: list[Refusal] = []
                     counts = push_shared(
                         spec,
                         items,
@@ -169,11 +177,38 @@ class LedgerReplicator:
                         key_of=lambda k: qualified_key(origin, k),
                         workstation=self._workstation,
                         now=self._clock.now(),
+                        refused=refused,
                     )
+                    self._refused(report, refused)
                 report.pushed_records += counts.get(PushOutcome.APPLIED, 0)
                 report.superseded_records += counts.get(PushOutcome.CONFLICT, 0)
 
-    def _pull(self, spec: Any) -> int:
+    def _pull_owned(self, spec: Replicated, report: LedgerReport) -> int:
+        refused: list[Refusal] = []
+        written = pull_owned(spec, self._cache, self._ledger, self._workstation, refused)
+        self._refused(report, refused, side="desk")
+        return written
+
+    def _refused(self, report: LedgerReport, refused: list[Refusal], side: str = "central") -> None:
+        """Audit rows refused for their signature: by the central ledger (pushed from this
+        desk) or by this desk (pulled); staff rows as ``staff.row_refused``, decisions as
+        ``decision.refused``."""
+        if not refused:
+            return
+        with self._uow() as uow:
+            for r in refused:
+                record_system_event(
+                    uow.audit,
+                    at=self._clock.now(),
+                    actor="system",
+                    action="staff.row_refused" if r.table == "staff" else "decision.refused",
+                    details={"table": r.table, "key": r.key, "reason": r.reason, "side": side},
+                )
+            uow.commit()
+        report.refused.extend(r.line() for r in refused)
+
+    def _pull(self, spec: Any, report: LedgerReport) -> int:
+        refused: list[Refusal] = []
         with self._uow() as uow:
             conn = uow.session.connection()
 
@@ -186,7 +221,8 @@ class LedgerReplicator:
                     details=details,
                 )
 
-            changed = pull_shared(spec, conn, self._ledger, audit, self._clock.now())
+            changed = pull_shared(spec, conn, self._ledger, audit, self._clock.now(), refused)
             uow.commit()
+        report.refused.extend(r.line() for r in refused)
         checkpoint("ledger.shared.after_pull_commit")
         return changed

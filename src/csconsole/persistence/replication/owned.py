@@ -19,6 +19,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from csconsole.persistence.ledger.tables import ORIGIN, Replicated
 from csconsole.persistence.replication.shared import settle_records
+from csconsole.persistence.replication.signed_rows import (
+    Refusal,
+    decision_pull_refusals,
+    decision_push_refusals,
+)
 from csconsole.persistence.replication.state import next_rev, read_state, write_state
 from csconsole.services.checkpoints import checkpoint
 from csconsole.services.outbox import PendingItem, PushOutcome
@@ -42,7 +47,11 @@ def push_owned(
     ledger: Engine,
     origin: str,
     now: datetime,
+    refused: list[Refusal] | None = None,
 ) -> dict[PushOutcome, int]:
+    """Upsert the items' rows centrally; a decision without a valid signature of a person
+    allowed to make it (``signed_rows``) is refused: not written, its item failed, and the
+    refusal added to ``refused``."""
     local, central = spec.local, spec.central
     keys: dict[int, Any] = {}
     outcomes: dict[int, tuple[PushOutcome, int | None]] = {}
@@ -58,6 +67,11 @@ def push_owned(
             for r in conn.execute(select(local).where(local.c[spec.key].in_(wanted))).mappings()
         }
     with ledger.begin() as lc:
+        reasons = decision_push_refusals(lc, spec, rows)
+        for key, reason in reasons.items():
+            rows.pop(key)
+            if refused is not None:
+                refused.append(Refusal(spec.name, f"{origin}/{key}", reason))
         rev = next_rev(lc)
         held = set(
             lc.execute(
@@ -88,8 +102,15 @@ def push_owned(
     return counts
 
 
-def pull_owned(spec: Replicated, cache: Engine, ledger: Engine, origin: str) -> int:
-    """Other origins' rows into the replica table; returns rows written."""
+def pull_owned(
+    spec: Replicated,
+    cache: Engine,
+    ledger: Engine,
+    origin: str,
+    refused: list[Refusal] | None = None,
+) -> int:
+    """Other origins' rows into the replica table; returns rows written. A decision without
+    a valid signature is left out and added to ``refused``."""
     assert spec.replica is not None
     central, replica = spec.central, spec.replica
     with cache.connect() as conn:
@@ -112,6 +133,11 @@ def pull_owned(spec: Replicated, cache: Engine, ledger: Engine, origin: str) -> 
         complete = len(rows) < PULL_PAGE
         theirs = [r for r in rows if r[ORIGIN] != origin]  # this console's own come back too
         with cache.begin() as conn:
+            reasons = decision_pull_refusals(conn, spec, theirs)
+            for row, reason in zip(theirs, reasons, strict=True):
+                if reason is not None and refused is not None:
+                    refused.append(Refusal(spec.name, f"{row[ORIGIN]}/{row[spec.key]}", reason))
+            theirs = [r for r, reason in zip(theirs, reasons, strict=True) if reason is None]
             if theirs:
                 stmt = sqlite_insert(replica)
                 stmt = stmt.on_conflict_do_update(

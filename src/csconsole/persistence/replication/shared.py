@@ -30,6 +30,11 @@ from csconsole.persistence.ledger.tables import OWNED_BY_LOCAL, Replicated
 from csconsole.persistence.models import Base
 from csconsole.persistence.models.core_table import core_table
 from csconsole.persistence.models.outbox import LedgerRowVersion, OutboxEntry, SyncConflict
+from csconsole.persistence.replication.signed_rows import (
+    Refusal,
+    staff_pull_refusals,
+    staff_push_refusals,
+)
 from csconsole.persistence.replication.state import next_rev, read_state, write_state
 from csconsole.persistence.stored_time import naive_utc
 from csconsole.services.checkpoints import checkpoint
@@ -51,8 +56,11 @@ def push_shared(
     key_of: Callable[[str], str],
     workstation: str,
     now: datetime,
+    refused: list[Refusal] | None = None,
 ) -> dict[PushOutcome, int]:
-    """Push one batch of a shared table's ledger records; returns counts per outcome."""
+    """Push one batch of a shared table's ledger records; returns counts per outcome. Staff
+    rows that do not carry a valid signature (``signed_rows``) are refused: not written, the
+    item failed, and the refusal added to ``refused``."""
     local, central = spec.local, spec.central
     keys = sorted({p.item.entity_key for p in items})
     with cache.connect() as conn:
@@ -93,7 +101,17 @@ def push_shared(
                 ).mappings()
             }
             by_key: dict[str, tuple[PushOutcome, int | None]] = {}
-            for key in sorted({p.item.entity_key for p in todo}):
+            writes = {
+                key: rows[key]
+                for key in {p.item.entity_key for p in todo}
+                if key in rows and _would_write(spec, rows[key], held.get(key), bases.get(key, 0))
+            }
+            reasons = staff_push_refusals(lc, spec, writes) if spec.name == "staff" else {}
+            for key, reason in sorted(reasons.items()):
+                by_key[key] = (PushOutcome.FAILED, None)
+                if refused is not None:
+                    refused.append(Refusal(spec.name, key, reason))
+            for key in sorted({p.item.entity_key for p in todo} - set(reasons)):
                 by_key[key] = _push_one(
                     lc, spec, rows.get(key), held.get(key), bases.get(key, 0), rev, workstation
                 )
@@ -154,6 +172,18 @@ def _push_one(
         .values(**values, version=version, rev=rev, updated_by=workstation[:100])
     )
     return PushOutcome.APPLIED, version
+
+
+def _would_write(
+    spec: Replicated, row: dict[str, Any], held: dict[str, Any] | None, base: int
+) -> bool:
+    """Whether ``_push_one`` would insert or update the central row (not: same content, or a
+    conflict the central row wins)."""
+    if held is None:
+        return True
+    if all(_same(held[c], row[c]) for c in spec.columns):
+        return False
+    return int(held["version"]) == base
 
 
 def _local_columns(spec: Replicated) -> tuple[str, ...]:
@@ -224,10 +254,17 @@ def settle_records(
 
 
 def pull_shared(
-    spec: Replicated, conn: Connection, ledger: Engine, audit: AuditHook, now: datetime
+    spec: Replicated,
+    conn: Connection,
+    ledger: Engine,
+    audit: AuditHook,
+    now: datetime,
+    refused: list[Refusal] | None = None,
 ) -> int:
     """Pull central rows into the local table on ``conn`` (the caller's cache transaction,
-    which commits them together with the watermark); returns rows changed here."""
+    which commits them together with the watermark); returns rows changed here. Staff rows
+    without a valid signature are refused (not written; audited ``staff.row_refused`` and
+    added to ``refused``)."""
     local, central = spec.local, spec.central
     watermark = read_state(conn, spec.name).pulled_rev
     with ledger.connect() as lc:
@@ -250,12 +287,21 @@ def pull_shared(
         ).scalars()
     )
     synced = _versions_of(conn, spec.name, [str(r[spec.key]) for r in rows])
+    reasons: dict[str, str] = {}
+    if spec.name == "staff":
+        arriving = {str(r[spec.key]): r for r in rows if str(r[spec.key]) not in waiting}
+        reasons = staff_pull_refusals(conn, spec, arriving, first=watermark == 0)
     new_mark = max(int(r["rev"]) for r in rows)
     changed = 0
     for row in rows:
         key = str(row[spec.key])
         if key in waiting:
             new_mark = min(new_mark, int(row["rev"]) - 1)
+            continue
+        if key in reasons:
+            audit(conn, f"{spec.name}.row_refused", {spec.key: key, "reason": reasons[key]})
+            if refused is not None:
+                refused.append(Refusal(spec.name, key, reasons[key]))
             continue
         values = {c: row[c] for c in spec.columns}
         here = conn.execute(select(local).where(local.c[spec.key] == row[spec.key])).mappings()

@@ -250,6 +250,8 @@ class SqlVerificationRepository:
         staff_id: int,
         reason: str,
         lock: LockRecord | None,
+        signed_by: str | None = None,
+        signature: str | None = None,
     ) -> int:
         row = VerificationUnlock(
             customer_id=customer_id,
@@ -259,6 +261,8 @@ class SqlVerificationRepository:
             reason=reason,
             lock_origin=lock.origin if lock is not None else None,
             lock_id=lock.lock_id if lock is not None else None,
+            signed_by=signed_by,
+            signature=signature,
         )
         self._s.add(row)
         self._s.flush()

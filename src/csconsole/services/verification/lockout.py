@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from csconsole.domain.errors import CsConsoleError
+from csconsole.domain import signing
+from csconsole.domain.errors import CsConsoleError, PermissionDenied
 from csconsole.domain.policy import VerificationRules
 from csconsole.domain.verification import (
     LockRecord,
@@ -188,13 +189,31 @@ class Lockout:
         lock = self.active(uow, customer_id)
         if lock is None:
             raise NothingToUnlock(f"Verification of customer {customer_id} is not locked.")
+        if session.signing_key is None:
+            raise PermissionDenied("signing key: sign in again to sign the unlock")
+        effective_at = unlock_effective_at(now, lock)
+        signer = session.staff.username
+        signature = signing.sign(
+            session.signing_key,
+            signing.unlock_bytes(
+                customer_id=customer_id,
+                unlocked_at=now,
+                effective_at=effective_at,
+                reason=reason,
+                lock_origin=lock.origin,
+                lock_id=lock.lock_id,
+                signed_by=signer,
+            ),
+        )
         unlock_id = uow.verifications.add_unlock(
             customer_id,
             at=now,
-            effective_at=unlock_effective_at(now, lock),
+            effective_at=effective_at,
             staff_id=session.staff.staff_id,
             reason=reason,
             lock=lock,
+            signed_by=signer,
+            signature=signature,
         )
         record(
             uow,

@@ -1,0 +1,39 @@
+"""signed staff rows and unlocks in the central ledger: keys, signer, signature
+
+Revision ID: l0006
+Revises: l0005
+Create Date: 2026-12-06 01:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "l0006"
+down_revision = "l0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("csconsole_staff", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("public_key", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("sealed_key", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
+
+    with op.batch_alter_table("csconsole_verification_unlock", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("signed_by", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("signature", sa.String(length=128), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("csconsole_verification_unlock", schema=None) as batch_op:
+        batch_op.drop_column("signature")
+        batch_op.drop_column("signed_by")
+    with op.batch_alter_table("csconsole_staff", schema=None) as batch_op:
+        batch_op.drop_column("signature")
+        batch_op.drop_column("signed_by")
+        batch_op.drop_column("sealed_key")
+        batch_op.drop_column("public_key")
