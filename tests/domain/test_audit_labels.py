@@ -19,10 +19,13 @@ from csconsole.domain.audit_labels import (
 from csconsole.persistence.ledger.tables import SHARED
 
 PACKAGE = Path(csconsole.__file__).parent
-RECORDERS = {"record": 3, "record_system_event": None}  # name -> positional index of action
+# name -> positional index of action; ``_change`` is AuthService's signed staff change, whose
+# callers name the action.
+RECORDERS = {"record": 3, "record_system_event": None, "self._change": 2}
 # Calls whose action is a parameter passed through, each covered another way below.
 PASS_THROUGH = {
     ("persistence/replication/ledger_sync.py", "action"): "the ledger pull's audit callback",
+    ("services/auth.py", "action"): "AuthService._change, whose callers are scanned",
 }
 
 
@@ -75,11 +78,19 @@ def _written_actions() -> tuple[set[str], list[str]]:
     for module, tree in trees.items():
         local = _local_choices(tree)
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+            if not isinstance(node, ast.Call):
                 continue
-            if node.func.id not in RECORDERS:
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else None
+            if (
+                module == "services/auth.py"
+                and isinstance(func, ast.Attribute)
+                and func.attr == "_change"
+            ):
+                name = "self._change"
+            if name not in RECORDERS:
                 continue
-            position = RECORDERS[node.func.id]
+            position = RECORDERS[name]
             arg: ast.expr | None = next(
                 (kw.value for kw in node.keywords if kw.arg == "action"), None
             )
@@ -87,8 +98,8 @@ def _written_actions() -> tuple[set[str], list[str]]:
                 arg = node.args[position]
             if arg is None:
                 continue
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                actions.add(arg.value)
+            if (choices := _choices(arg)) is not None:
+                actions |= choices
             elif isinstance(arg, ast.Name) and arg.id in local:
                 actions |= local[arg.id]
             elif isinstance(arg, ast.Name) and arg.id in constants:
