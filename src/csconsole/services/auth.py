@@ -16,6 +16,7 @@ from csconsole.services.ports import Clock, StaffAuditUnitOfWorkFactory
 MIN_PASSWORD_CHARS = 12
 # The audited reason of a forced sign-out (``AuthService.still_signed_in``).
 SIGNED_OUT_BY_SYNC = "account changed by sync"
+SIGNED_OUT_BY_PERSON = "signed out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,22 @@ class AuthService:
             )
             uow.commit()
         return False
+
+    def sign_out(self, session: Session) -> None:
+        """The person signs out on purpose (the window stays for the next one): audited as
+        ``staff.signed_out`` with the reason ``signed out``. A session the sync made stale is
+        still recorded, so a sign-out is never lost."""
+        staff = session.staff
+        with self._uow() as uow:
+            record_system_event(
+                uow.audit,
+                at=self._clock.now(),
+                actor=staff.username,
+                role=staff.role.value,
+                action="staff.signed_out",
+                details={"reason": SIGNED_OUT_BY_PERSON, "workstation": session.workstation},
+            )
+            uow.commit()
 
     def bootstrap_staff(self, accounts: list[tuple[str, str, Role]]) -> list[tuple[str, str, Role]]:
         """Create the first accounts of an empty cache with generated passwords.

@@ -12,18 +12,18 @@ from csconsole.domain.policy import QuestionKind, VerificationLevel
 from csconsole.domain.verification import PROMPTS
 from csconsole.domain.verification_answers import AnswerOutcome
 from csconsole.ui.tasks import TaskRunner
-from csconsole.ui.verification_wizard import VerificationWizard
+from csconsole.ui.verification_panel import VerificationPanel
 from tests.casework import JANE, JANE_SECRETS, CaseWorld, audit_rows
 
 
 def make_wizard(
     qtbot: Any, world: CaseWorld, runner: TaskRunner, request: str | None = None
-) -> VerificationWizard:
+) -> VerificationPanel:
     rep = world.session("rep")
     case = world.console.cases.open_case(
         rep, "access", customer_id=JANE, channel="phone", summary="caller on the line"
     )
-    wizard = VerificationWizard(
+    wizard = VerificationPanel(
         world.console.verification, rep, runner, case.case_id, request=request
     )
     qtbot.addWidget(wizard)
@@ -34,14 +34,14 @@ def make_wizard(
     return wizard
 
 
-def screen_text(wizard: VerificationWizard) -> str:
+def screen_text(wizard: VerificationPanel) -> str:
     labels = [label.text() for label in wizard.findChildren(QLabel)]
     history = [wizard.history.item(i).text() for i in range(wizard.history.count())]
     return "\n".join(labels + history)
 
 
 def answer(
-    qtbot: Any, wizard: VerificationWizard, text: str, *, paste: bool = False
+    qtbot: Any, wizard: VerificationPanel, text: str, *, paste: bool = False
 ) -> AnswerOutcome:
     before = wizard.last_result
     if paste:  # QTest cannot type characters outside the BMP; a paste is what a rep would do
@@ -54,7 +54,7 @@ def answer(
     return wizard.last_result.outcome
 
 
-def go_to(qtbot: Any, wizard: VerificationWizard, kind: QuestionKind) -> None:
+def go_to(qtbot: Any, wizard: VerificationPanel, kind: QuestionKind) -> None:
     for _ in range(len(QuestionKind)):
         if wizard.current_question is kind:
             return
@@ -125,7 +125,8 @@ def test_high_level_needs_the_affirmation_checkbox(
 ) -> None:
     wizard = make_wizard(qtbot, ui_world, runner, request="data_copy")
     assert wizard.affirmation_box.isVisible()
-    assert "I confirm" in wizard.affirmation_box.text()
+    assert "I confirm" in wizard.affirmation_label.text()
+    assert wizard.affirmation_label.wordWrap()  # read aloud in full
     assert answer(qtbot, wizard, "jane.smith@example.org") is AnswerOutcome.MATCH
     assert answer(qtbot, wizard, "212-555-4990") is AnswerOutcome.MATCH
     assert answer(qtbot, wizard, "10001") is AnswerOutcome.MATCH
@@ -161,12 +162,12 @@ def _pulled_lock(world: CaseWorld, origin: str = "desk-a", lock_id: int = 9) -> 
 
 def make_supervisor_wizard(
     qtbot: Any, world: CaseWorld, runner: TaskRunner, role: str = "supervisor"
-) -> VerificationWizard:
+) -> VerificationPanel:
     session = world.session(role)
     case = world.console.cases.open_case(
         session, "access", customer_id=JANE, channel="phone", summary="caller on the line"
     )
-    wizard = VerificationWizard(world.console.verification, session, runner, case.case_id)
+    wizard = VerificationPanel(world.console.verification, session, runner, case.case_id)
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
@@ -250,7 +251,7 @@ def test_a_wizard_that_cannot_start_says_why_instead_of_starting_forever(
     case = console.cases.open_case(
         rep, "access", customer_id=JANE, channel="phone", summary="caller on the line"
     )
-    wizard = VerificationWizard(console.verification, other, runner, case.case_id)
+    wizard = VerificationPanel(console.verification, other, runner, case.case_id)
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
