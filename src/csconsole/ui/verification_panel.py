@@ -334,6 +334,7 @@ class VerificationPanel(QWidget):
         styles = {
             AnswerOutcome.MATCH: MATCH_STYLE,
             AnswerOutcome.NO_MATCH: NO_MATCH_STYLE,
+            AnswerOutcome.NO_MATCH_LATE: NO_MATCH_STYLE,
             AnswerOutcome.REJECTED: REJECTED_STYLE,
         }
         text = f"{LABELS[result.kind]}: {result.outcome.label}"
@@ -376,9 +377,9 @@ class VerificationPanel(QWidget):
     def _question_chosen(self, index: int) -> None:
         if self._filling_combo:
             return
-        kind = self.question_combo.itemData(index)
-        if isinstance(kind, QuestionKind):
-            self.choose_question(kind)
+        kind = self.question_combo.itemData(index)  # Qt hands an enum back as its str value
+        if kind is not None:
+            self.choose_question(QuestionKind(kind))
 
     def _fill_combo(self) -> None:
         status = self.status
@@ -388,9 +389,9 @@ class VerificationPanel(QWidget):
             remaining = status.remaining if status is not None and status.usable else ()
             for i, question in enumerate(remaining):
                 text = f"{question.label} (suggested)" if i == 0 else question.label
-                self.question_combo.addItem(text, question.kind)
+                self.question_combo.addItem(text, question.kind.value)
             if self._question is not None:
-                index = self.question_combo.findData(self._question.kind)
+                index = self.question_combo.findData(self._question.kind.value)
                 if index >= 0:
                     self.question_combo.setCurrentIndex(index)
             self.question_combo.setEnabled(len(remaining) > 0)
@@ -407,7 +408,7 @@ class VerificationPanel(QWidget):
         self.question_label.setText(f"Question: {question.label}")
         self.prompt_label.setText(question.prompt)
         self.hint_label.setText(question.hint)
-        index = self.question_combo.findData(question.kind)
+        index = self.question_combo.findData(question.kind.value)
         if index >= 0 and index != self.question_combo.currentIndex():
             self._filling_combo = True
             self.question_combo.setCurrentIndex(index)

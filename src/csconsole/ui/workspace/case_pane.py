@@ -262,7 +262,7 @@ class CasePane(QFrame):
             self.note_labels.append(label)
         self.status_combo.clear()
         for status in detail.next_statuses:
-            self.status_combo.addItem(status_words(status), status)
+            self.status_combo.addItem(status_words(status), status.value)
         self.status_combo.setEnabled(bool(detail.next_statuses))
         self.status_button.setEnabled(bool(detail.next_statuses))
         self.resolution_field.setEnabled(bool(detail.next_statuses))
@@ -301,9 +301,10 @@ class CasePane(QFrame):
 
     def change_status(self) -> None:
         case = self.case
-        status = self.status_combo.currentData()
-        if case is None or self._busy or not isinstance(status, CaseStatus):
+        data = self.status_combo.currentData()  # Qt hands an enum back as its str value
+        if case is None or self._busy or data is None:
             return
+        status = CaseStatus(data)
         resolution = self.resolution_field.toPlainText() or None
         if status.is_closed and not (resolution or "").strip():
             self._show_error("resolution: say what was done before closing the case")
