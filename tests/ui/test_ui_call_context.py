@@ -105,3 +105,49 @@ def test_the_header_shows_the_context(ui_world: CaseWorld, runner: TaskRunner, q
     assert "not started" in header.verification_label.text()
     open_customer(qtbot, window, IVAN, "Иван Петров")
     assert "No case" in header.case_label.text()
+
+
+def test_the_header_badges_and_the_customer_views_verification_seam(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    from csconsole.ui.workspace.call_context import Badge
+
+    window = world_window(qtbot, ui_world, runner)
+    seen: list[tuple[bool, str | None]] = []
+    window.customer_panel.set_verification = lambda verified, level: seen.append((verified, level))
+    open_customer(qtbot, window, JANE, "Jane Smith")
+    window.context.set_badge(Badge("legal_hold", "Legal hold"))
+    assert window.call_header.badge_texts() == ["Legal hold"]
+    window.context.remove_badge("legal_hold")
+    assert window.call_header.badge_texts() == []
+    open_case(qtbot, window, "wants a copy of her data")
+    qtbot.waitUntil(lambda: window.context.state.case is not None, timeout=10_000)
+    panel = window.casework.verify()
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=10_000)
+    for text in ("jane.smith@example.org", "212 555 4990"):
+        before = panel.last_result
+        qtbot.keyClicks(panel.answer_field, text)
+        qtbot.keyClick(panel.answer_field, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda b=before: panel.last_result is not b and not panel.is_busy)
+    qtbot.waitUntil(lambda: window.context.state.verified, timeout=10_000)
+    assert seen[-1] == (True, "standard")
+    assert "expires at" in window.call_header.verification_label.text()
+    open_customer(qtbot, window, IVAN, "Иван Петров")
+    assert seen[-1] == (False, None)  # the next customer is not verified
+    assert window.case_pane.verification_panel is None
+
+
+def test_the_open_case_form_clears_its_error_once_fixed(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    window = world_window(qtbot, ui_world, runner)
+    open_customer(qtbot, window, JANE, "Jane Smith")
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    dialog = window.casework.open_case_dialog
+    assert dialog.type_combo.itemText(0) == "Access request (what we hold)"
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # no summary
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=10_000)
+    assert dialog.error_label.text().startswith("summary:")
+    assert window.context.state.case is None  # nothing opened
+    qtbot.keyClicks(dialog.summary_field, "a")
+    assert dialog.error_label.text() == ""

@@ -261,3 +261,52 @@ def test_a_wizard_that_cannot_start_says_why_instead_of_starting_forever(
     assert wizard.level_label.text() == "Verification not started"
     assert "another rep's queue" in wizard.result_label.text()
     assert not wizard.answer_field.isEnabled()
+
+
+def test_when_locked_the_panel_says_so_once_and_disables_the_questions(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    for wrong in ["x@example.com", "2125550000", "99999"]:
+        assert answer(qtbot, wizard, wrong) is AnswerOutcome.NO_MATCH
+    texts = [label.text() for label in wizard.findChildren(QLabel)]
+    assert sum("LOCKED" in t or "locked" in t for t in texts) == 1  # once, in the lock line
+    assert "LOCKED" in wizard.lock_label.text()
+    assert not wizard.answer_field.isEnabled()
+    assert not wizard.question_combo.isEnabled() and not wizard.skip_button.isEnabled()
+    assert wizard.prompt_label.text() == ""  # no question left on screen to read out
+
+
+def test_a_wrong_answer_after_the_level_is_reached_does_not_count(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    assert answer(qtbot, wizard, "jane.smith@example.org") is AnswerOutcome.MATCH
+    assert answer(qtbot, wizard, "(212) 555 4990") is AnswerOutcome.MATCH
+    for kind, wrong in [
+        (QuestionKind.BILLING_POSTCODE, "99999"),
+        (QuestionKind.CARD_LAST4, "0000"),
+        (QuestionKind.LAST_ORDER_NUMBER, "DN999999999"),
+    ]:
+        assert wizard.choose_question(kind)
+        assert answer(qtbot, wizard, wrong) is AnswerOutcome.NO_MATCH_LATE
+    assert "not counted towards a lockout" in wizard.result_label.text()
+    assert "0 of 3" in wizard.lock_label.text()
+    assert "VERIFIED" in wizard.level_label.text()
+    assert wizard.unmask_button.isEnabled()
+
+
+def test_the_rep_chooses_the_next_question_or_takes_the_suggested_one(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    combo = wizard.question_combo
+    assert combo.itemText(0).endswith("(suggested)")
+    assert combo.count() == len(wizard.status.remaining)  # type: ignore[union-attr]
+    assert wizard.current_question is QuestionKind.EMAIL
+    index = combo.findData(QuestionKind.CARD_LAST4.value)
+    combo.setFocus()
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert wizard.current_question is QuestionKind.CARD_LAST4
+    assert wizard.prompt_label.text() == PROMPTS[QuestionKind.CARD_LAST4]

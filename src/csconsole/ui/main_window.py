@@ -377,8 +377,8 @@ class MainWindow(QMainWindow):
         """Check on the task runner that the session still matches its staff row in the cache
         (``AuthService.still_signed_in``, which audits a stale one); if not, sign the person out:
         ``sign_out_reason`` is set and the window closes. False if no check was started."""
-        if self.sign_out_reason is not None:
-            return False
+        if self.sign_out_reason is not None or self.is_signed_out:
+            return False  # nobody signed in: nothing to check
         if self._checking_session is not None and not self._checking_session.is_done:
             return False
         auth, session = self.console.auth, self.session
