@@ -113,8 +113,14 @@ def test_the_header_badges_and_the_customer_views_verification_seam(
     from csconsole.ui.workspace.call_context import Badge
 
     window = world_window(qtbot, ui_world, runner)
-    seen: list[tuple[bool, str | None]] = []
-    window.customer_panel.set_verification = lambda verified, level: seen.append((verified, level))
+    seen: list[tuple[bool, str | None, int | None]] = []
+    real = window.customer_panel.set_verification
+
+    def spy(verified: bool, level: str | None, case_id: int | None = None) -> None:
+        seen.append((verified, level, case_id))
+        real(verified, level, case_id)
+
+    window.customer_panel.set_verification = spy
     open_customer(qtbot, window, JANE, "Jane Smith")
     window.context.set_badge(Badge("legal_hold", "Legal hold"))
     assert window.call_header.badge_texts() == ["Legal hold"]
@@ -130,10 +136,10 @@ def test_the_header_badges_and_the_customer_views_verification_seam(
         qtbot.keyClick(panel.answer_field, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda b=before: panel.last_result is not b and not panel.is_busy)
     qtbot.waitUntil(lambda: window.context.state.verified, timeout=10_000)
-    assert seen[-1] == (True, "standard")
+    assert seen[-1] == (True, "standard", window.context.state.case_id)
     assert "expires at" in window.call_header.verification_label.text()
     open_customer(qtbot, window, IVAN, "Иван Петров")
-    assert seen[-1] == (False, None)  # the next customer is not verified
+    assert seen[-1] == (False, None, None)  # the next customer is not verified
     assert window.case_pane.verification_panel is None
 
 

@@ -33,7 +33,7 @@ from csconsole.sync.status import SyncStatus
 from csconsole.ui.casework_menu import CaseworkMenu
 from csconsole.ui.conflicts_dialog import ConflictsDialog
 from csconsole.ui.console_like import ConsoleLike
-from csconsole.ui.customer_panel import CustomerPanel
+from csconsole.ui.customer360 import Customer360View
 from csconsole.ui.idle_lock import IdleWatcher, LockScreen, minutes_to_ms
 from csconsole.ui.search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
 from csconsole.ui.sign_in_dialog import SignInDialog
@@ -77,7 +77,8 @@ class MainWindow(QMainWindow):
         self._opening: TaskHandle | None = None
         self.audited_searches = 0
         self._pending_case: CaseRecord | None = None
-        self._shown_verification: tuple[bool, str | None] | None = None
+        self._view_session: Session | None = None
+        self._shown_verification: tuple[bool, str | None, int | None] | None = None
         self.setObjectName("mainWindow")
         self.resize(1180, 720)
 
@@ -220,10 +221,11 @@ class MainWindow(QMainWindow):
 
     # --- the signed-in person's features -----------------------------------------------------
 
-    def _build_customer_view(self) -> CustomerPanel:
-        """The customer view: one line to swap (summary, show_loading, show_summary,
-        show_error; optionally set_verification)."""
-        return CustomerPanel()
+    def _build_customer_view(self) -> Customer360View:
+        """The customer view of the signed-in person (summary, show_loading, show_summary,
+        show_error, set_verification); rebuilt for each person, since it reads as them."""
+        self._view_session = self.session
+        return Customer360View(self.console, self.session, self._runner)
 
     def _install_session_features(self) -> None:
         """What the signed-in person (``self.session``) gets: title, status bar name, the lock
@@ -241,6 +243,13 @@ class MainWindow(QMainWindow):
         self.conflicts_action.setVisible(may_settle)
         self.conflicts_action.setEnabled(may_settle)
         self.case_pane.set_session(session)
+        if self._view_session is not session:
+            old_view = self.customer_panel
+            self.customer_panel = self._build_customer_view()
+            self.call_split.replaceWidget(0, self.customer_panel)
+            old_view.hide()
+            old_view.deleteLater()
+            self._shown_verification = None
         self.casework = CaseworkMenu(
             self,
             self.console,
@@ -510,11 +519,12 @@ class MainWindow(QMainWindow):
         self.call_header.show_state(state)
         view = self.customer_panel
         verification = state.verification
-        shown = (state.verified, verification.level.value if verification is not None else None)
+        verified = state.verified
+        level = verification.level.value if verification is not None and verified else None
+        shown = (verified, level, state.case_id if verified else None)
         if shown != self._shown_verification:
             self._shown_verification = shown
-            if hasattr(view, "set_verification"):  # the 360 view shows data once verified
-                view.set_verification(*shown)
+            view.set_verification(verified, level, shown[2])  # unmasked once verified
 
     def _open_failed(self, failure: TaskFailure) -> None:
         self.customer_panel.show_error(f"The customer could not be opened: {failure.message}")
