@@ -48,6 +48,7 @@ from csconsole.services.verification import (
     QuestionView,
     VerificationStatus,
 )
+from csconsole.ui.plain_text import shown
 from csconsole.ui.tasks import ErrorKind, TaskContext, TaskFailure, TaskRunner
 
 MATCH_STYLE = "color: #0b6a0b; font-weight: bold;"
@@ -149,7 +150,7 @@ class VerificationPanel(QWidget):
         self._busy = False
         self._announced = False
         self.setObjectName("verificationPanel")
-        who = customer_name or "the caller"
+        who = shown(customer_name) or "the caller"
         title = f"Verifying {who} — case {case_id}"
         if case_title:
             title += f": {case_title}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from csconsole.ui.plain_text import shown
 from csconsole.ui.workspace.call_context import CallState
 from csconsole.ui.workspace.words import case_type_short, status_words
 
@@ -93,7 +94,7 @@ class CallHeader(QFrame):
 
     def show_state(self, state: CallState) -> None:
         customer = state.customer
-        self.name_label.setText(customer.name if customer is not None else NO_CUSTOMER)
+        self.name_label.setText(shown(customer.name) if customer is not None else NO_CUSTOMER)
         self.number_label.setText(
             f"Customer no. {customer.customer_id}" if customer is not None else ""
         )

@@ -31,6 +31,7 @@ from csconsole.domain.errors import InvalidInput
 from csconsole.services.auth import Session
 from csconsole.services.cases import CaseDetail
 from csconsole.services.verification import VerificationStatus
+from csconsole.ui.plain_text import shown
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 from csconsole.ui.verification_panel import VerificationBackend, VerificationPanel
 from csconsole.ui.workspace.call_context import CallContext, CallState, ContextMismatch
@@ -221,9 +222,9 @@ class CasePane(QFrame):
 
     def _show_case(self, case: CaseRecord) -> None:
         self.title_label.setText(f"Case {case.case_id}: {case_type_words(case.case_type)}")
-        self.summary_label.setText(case.summary)
+        self.summary_label.setText(shown(case.summary, multiline=True))
         self.status_label.setText(
-            f"{status_words(case.status)}, due {case.due_on.isoformat()}, owner {case.owner}"
+            f"{status_words(case.status)}, due {case.due_on.isoformat()}, owner {shown(case.owner)}"
         )
         self.message_label.hide()
         self.case_widgets.show()
@@ -252,7 +253,10 @@ class CasePane(QFrame):
         self.note_labels = []
         for note in detail.notes:
             label = plain_label("noteText", "Note")
-            label.setText(f"{note.at:%Y-%m-%d %H:%M} {note.author}:\n{note.text}")
+            label.setText(
+                f"{note.at:%Y-%m-%d %H:%M} {shown(note.author)}:\n"
+                f"{shown(note.text, multiline=True)}"
+            )
             self.notes_layout.addWidget(label)
             self.note_labels.append(label)
         if not detail.notes:
@@ -338,7 +342,7 @@ class CasePane(QFrame):
         self._show_error(failure.message)
 
     def _show_error(self, message: str) -> None:
-        self.error_label.setText(message)
+        self.error_label.setText(shown(message))
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
