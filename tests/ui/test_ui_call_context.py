@@ -157,3 +157,23 @@ def test_the_open_case_form_clears_its_error_once_fixed(
     assert window.context.state.case is None  # nothing opened
     qtbot.keyClicks(dialog.summary_field, "a")
     assert dialog.error_label.text() == ""
+
+
+def test_enter_in_the_case_list_opens_the_case_and_its_customer_into_the_call(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    case = ui_world.console.cases.open_case(
+        ui_world.session("rep"), "access", customer_id=JANE, channel="phone", summary="copy"
+    )
+    window = world_window(qtbot, ui_world, runner)
+    open_customer(qtbot, window, IVAN, "Иван Петров")
+    window.casework.show_case_list()
+    case_list = window.casework.case_list
+    qtbot.waitUntil(lambda: case_list.model.rowCount() == 1, timeout=10_000)
+    case_list.table.setFocus()
+    case_list.table.selectRow(0)
+    qtbot.keyClick(case_list.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.context.state.case_id == case.case_id, timeout=10_000)
+    assert window.context.state.customer_id == JANE  # the case came with its customer
+    assert window.call_header.name_label.text() == "Jane Smith"
+    assert not window.casework.case_list_window.isVisible()

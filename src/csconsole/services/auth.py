@@ -167,16 +167,15 @@ class AuthService:
 
     def sign_out(self, session: Session) -> None:
         """The person signs out on purpose (the window stays for the next one): audited as
-        ``staff.signed_out`` with the reason ``signed out``. A session the sync made stale is
-        still recorded, so a sign-out is never lost."""
-        staff = session.staff
+        ``staff.signed_out`` with the reason ``signed out``, on the checked path: a session a
+        sync made stale raises ``SessionEnded`` (its forced sign-out is recorded by
+        :meth:`still_signed_in`), and nothing is recorded under a stale id or role."""
         with self._uow() as uow:
-            record_system_event(
-                uow.audit,
-                at=self._clock.now(),
-                actor=staff.username,
-                role=staff.role.value,
-                action="staff.signed_out",
+            record(
+                uow,
+                self._clock,
+                session,
+                "staff.signed_out",
                 details={"reason": SIGNED_OUT_BY_PERSON, "workstation": session.workstation},
             )
             uow.commit()
