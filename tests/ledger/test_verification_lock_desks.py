@@ -253,12 +253,12 @@ def test_a_supervisor_unlocks_in_the_wizard_on_another_desk(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    from csconsole.ui.verification_wizard import VerificationWizard
+    from csconsole.ui.verification_panel import VerificationPanel
 
     a, b, ledger = desks
     a.wrong(3)
     sync_both(a, b, ledger)
-    wizard = VerificationWizard(b.svc, b.supervisor, runner, b.case_id)
+    wizard = VerificationPanel(b.svc, b.supervisor, runner, b.case_id)
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)

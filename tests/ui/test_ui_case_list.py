@@ -51,7 +51,7 @@ def test_model_passes_qtmodeltester_and_highlights_overdue_cases(qtmodeltester: 
     row = [model.index(0, c).data() for c in range(model.columnCount())]
     assert row == [
         "1",
-        "mailing opt out",
+        "Mailing opt-out",
         "Jane Smith",
         "open — OVERDUE",
         "2026-03-09",
@@ -125,3 +125,39 @@ def test_closed_cases_appear_only_when_asked(
     with qtbot.waitSignal(widget.loaded, timeout=10_000):
         widget.closed_box.setChecked(True)
     assert widget.model.index(0, 3).data() == "resolved"
+
+
+def test_the_selection_survives_a_refresh_and_the_row_has_its_actions(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    rep = ui_world.session("rep")
+    cases = ui_world.console.cases
+    opened = [
+        cases.open_case(rep, "inquiry", customer_id=None, channel="phone", summary=f"q{i}")
+        for i in range(3)
+    ]
+    widget = CaseListWidget(cases, rep, runner)
+    show(qtbot, widget)
+    widget.table.setFocus()
+    widget.table.selectRow(2)
+    chosen = widget.selected_case()
+    assert chosen is not None
+    with qtbot.waitSignal(widget.loaded, timeout=10_000):
+        qtbot.keyClick(widget.table, Qt.Key.Key_F5)
+    after = widget.selected_case()
+    assert after is not None and after.case_id == chosen.case_id  # not back on the first row
+    assert {c.case_id for c in opened} >= {after.case_id}
+
+    menu = widget.make_context_menu()
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts == ["&Open in the call\tEnter", "&Verify the caller\tCtrl+Shift+V", "&Refresh\tF5"]
+    with qtbot.waitSignal(widget.verify_requested, timeout=5_000) as verify:
+        qtbot.keyClick(
+            widget.table,
+            Qt.Key.Key_V,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
+    assert verify.args[0].case_id == chosen.case_id
+    with qtbot.waitSignal(widget.case_chosen, timeout=5_000) as enter:
+        qtbot.keyClick(widget.table, Qt.Key.Key_Return)
+    assert enter.args[0].case_id == chosen.case_id

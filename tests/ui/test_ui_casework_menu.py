@@ -7,29 +7,25 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow
 
-from csconsole.ui.casework_menu import CaseworkMenu
+from csconsole.domain.customers import CustomerHit
+from csconsole.domain.lookup import MatchKind
+from csconsole.ui.main_window import MainWindow
 from csconsole.ui.tasks import TaskRunner
 from tests.casework import JANE, CaseWorld
 
 
 def window_for(qtbot: Any, world: CaseWorld, runner: TaskRunner, role: str) -> tuple[Any, Any]:
-    window = QMainWindow()
-    window.setWindowTitle("test window")
-    menu = CaseworkMenu(
-        window,
-        world.console,
-        world.session(role),
-        runner,
-        current_customer=lambda: (JANE, "Jane Smith"),
-    )
+    """A main window with Jane on screen (the call context), and its Cases menu."""
+    window = MainWindow(world.console, world.session(role), runner, idle_timeout_ms=3_600_000)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    return window, menu
+    window.open_hit(CustomerHit(JANE, "Jane Smith", "", "", "", "", MatchKind.NAME, 1.0))
+    qtbot.waitUntil(lambda: window.context.state.customer is not None, timeout=10_000)
+    return window, window.casework
 
 
 def test_from_a_new_case_to_the_unmasked_customer(
@@ -43,9 +39,10 @@ def test_from_a_new_case_to_the_unmasked_customer(
     qtbot.waitUntil(dialog.summary_field.hasFocus)
     qtbot.keyClicks(dialog.summary_field, "wants to know what we hold")
     with qtbot.waitSignal(dialog.opened, timeout=10_000) as opened:
-        qtbot.keyClick(dialog.summary_field, Qt.Key.Key_Return)
+        qtbot.keyClick(dialog.summary_field, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     case = opened.args[0]
     assert case.customer_id == JANE and case.case_type.value == "access"
+    assert window.context.state.case_id == case.case_id  # the new case is the call's
 
     menu.show_case_list()
     case_list = menu.case_list

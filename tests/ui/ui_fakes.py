@@ -142,6 +142,7 @@ class FakeLookup:
         self.gate.set()
         self.calls = 0
         self.threads: set[str] = set()
+        self.signed_out: list[str] = []
 
     def _touch(self) -> None:
         self.calls += 1
@@ -405,6 +406,9 @@ class FakeAuth:
         entry = self.staff.get(session.staff.username)
         return entry is not None and entry[1] == session.staff
 
+    def sign_out(self, session: Session) -> None:
+        self.signed_out.append(session.staff.username)
+
 
 class FixedClock:
     def now(self) -> datetime:
@@ -432,6 +436,17 @@ class NoCases:
 
     def today(self) -> date:
         return FixedClock().now().date()
+
+    def show(self, session: Session, case_id: int) -> Any:
+        raise NotFound(f"There is no case {case_id}.")
+
+    def add_note(self, session: Session, case_id: int, text: str) -> int:
+        raise NotFound(f"There is no case {case_id}.")
+
+    def change_status(
+        self, session: Session, case_id: int, status: object, *, resolution: str | None = None
+    ) -> CaseRecord:
+        raise NotFound(f"There is no case {case_id}.")
 
 
 class NoCaseVerification:

@@ -49,10 +49,18 @@ class AnswerOutcome(enum.StrEnum):
     MATCH = "match"
     NO_MATCH = "no_match"
     REJECTED = "rejected"
+    # A wrong answer after the needed level was reached: recorded, but the caller is verified
+    # already, so it does not count towards the lockout.
+    NO_MATCH_LATE = "no_match_late"
 
     @property
     def label(self) -> str:
-        return {"match": "Match", "no_match": "No match", "rejected": "Not understood"}[self.value]
+        return {
+            "match": "Match",
+            "no_match": "No match",
+            "rejected": "Not understood",
+            "no_match_late": "No match (after verification; not counted towards a lockout)",
+        }[self.value]
 
 
 # ---------------------------------------------------------------------------------------------

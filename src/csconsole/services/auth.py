@@ -33,6 +33,7 @@ UNSIGNED_ACCOUNT = (
     "changed outside the console), so it cannot sign in; an admin must re-save it "
     "(docs/security.md, Signatures)."
 )
+SIGNED_OUT_BY_PERSON = "signed out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +198,21 @@ class AuthService:
             )
             uow.commit()
         return False
+
+    def sign_out(self, session: Session) -> None:
+        """The person signs out on purpose (the window stays for the next one): audited as
+        ``staff.signed_out`` with the reason ``signed out``, on the checked path: a session a
+        sync made stale raises ``SessionEnded`` (its forced sign-out is recorded by
+        :meth:`still_signed_in`), and nothing is recorded under a stale id or role."""
+        with self._uow() as uow:
+            record(
+                uow,
+                self._clock,
+                session,
+                "staff.signed_out",
+                details={"reason": SIGNED_OUT_BY_PERSON, "workstation": session.workstation},
+            )
+            uow.commit()
 
     def bootstrap_staff(self, accounts: list[tuple[str, str, Role]]) -> list[tuple[str, str, Role]]:
         """Create the first accounts of an empty cache with generated passwords, signed: the

@@ -1,7 +1,10 @@
 """The case list: a rep's own queue, or (supervisors) everyone's; overdue cases stand out.
 
 ``CaseTableModel`` is a table over plain ``CaseRecord`` values; ``CaseListWidget`` loads them on
-the task runner. Enter or a double click on a row emits ``case_activated(case_id)``.
+the task runner and keeps the selected case selected across refreshes. Enter or a double click on
+a row emits ``case_activated(case_id)`` and ``case_chosen(CaseRecord)`` (the window opens the case
+and its customer into the call context); Ctrl+Shift+V on a row, or the context menu's "Verify
+the caller", emits ``verify_requested(CaseRecord)``; F5 refreshes.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,6 +34,7 @@ from csconsole.domain.staff import Permission
 from csconsole.services.auth import Session
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
+from csconsole.ui.workspace.words import case_type_short
 
 if TYPE_CHECKING:
     from csconsole.services.cases import Scope
@@ -51,7 +56,7 @@ def _customer(case: CaseRecord) -> str:
 
 COLUMNS: tuple[tuple[str, Callable[[CaseRecord], str]], ...] = (
     ("Case", lambda c: f"{c.origin}/{c.case_id}" if c.origin else str(c.case_id)),
-    ("Type", lambda c: c.case_type.value.replace("_", " ")),
+    ("Type", lambda c: case_type_short(c.case_type)),
     ("Customer", _customer),
     ("Status", lambda c: c.status.label),
     ("Due", lambda c: c.due_on.isoformat()),
@@ -111,6 +116,8 @@ class CaseListBackend(Protocol):
 
 class CaseListWidget(QWidget):
     case_activated = Signal(int)
+    case_chosen = Signal(object)  # CaseRecord
+    verify_requested = Signal(object)  # CaseRecord
     loaded = Signal(int)
 
     def __init__(
@@ -126,6 +133,7 @@ class CaseListWidget(QWidget):
         self._session = session
         # The filter may change while a load runs: only the newest load is shown.
         self._loads = LatestRequest(runner)
+        self._keep: tuple[str, int] | None = None
         self.setObjectName("caseList")
         self.setWindowTitle("Cases")
 
@@ -156,6 +164,10 @@ class CaseListWidget(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        QShortcut(QKeySequence("Ctrl+Shift+V"), self.table, self.verify_selected)
+        self.context_menu: QMenu | None = None
 
         self.summary_label = QLabel()
         self.summary_label.setObjectName("caseSummary")
@@ -183,6 +195,9 @@ class CaseListWidget(QWidget):
             )
 
         self.summary_label.setText("Loading…")
+        selected = self.selected_record()
+        if selected is not None:
+            self._keep = (selected.origin, selected.case_id)
         self._loads.submit(run, name="list_cases", on_finished=self._loaded, on_failed=self._failed)
 
     def _loaded(self, result: tuple[list[CaseRecord], date]) -> None:
@@ -194,7 +209,10 @@ class CaseListWidget(QWidget):
             text += f", {overdue} overdue"
         self.summary_label.setText(text)
         if cases:
-            self.table.selectRow(0)
+            # The case selected before the refresh stays selected (if it is still listed).
+            keep = self._keep
+            row = next((i for i, c in enumerate(cases) if (c.origin, c.case_id) == keep), 0)
+            self.table.selectRow(row)
         self.loaded.emit(len(cases))
 
     def _failed(self, failure: TaskFailure) -> None:
@@ -210,6 +228,43 @@ class CaseListWidget(QWidget):
             )
         elif case is not None:
             self.case_activated.emit(case.case_id)
+            self.case_chosen.emit(case)
+
+    def verify_selected(self) -> None:
+        case = self.selected_case()
+        if case is not None:
+            self.verify_requested.emit(case)
+
+    def open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self._activated(rows[0])
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            self.table.selectRow(index.row())
+        menu = self.make_context_menu()
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def make_context_menu(self) -> QMenu:
+        """The row's actions (also on keys: Enter, Ctrl+Shift+V, F5)."""
+        menu = QMenu(self)
+        menu.setObjectName("caseContextMenu")
+        local = self.selected_case() is not None
+        open_action = menu.addAction("&Open in the call\tEnter", self.open_selected)
+        open_action.setEnabled(local)
+        verify_action = menu.addAction("&Verify the caller\tCtrl+Shift+V", self.verify_selected)
+        verify_action.setEnabled(local)
+        menu.addSeparator()
+        menu.addAction("&Refresh\tF5", self.refresh)
+        self.context_menu = menu
+        return menu
+
+    def selected_record(self) -> CaseRecord | None:
+        """The selected row's case, whichever desk recorded it."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.case(rows[0].row()) if rows else None
 
     def selected_case(self) -> CaseRecord | None:
         """The selected case if this desk can act on it; another desk's replicated case is

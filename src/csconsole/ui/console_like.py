@@ -13,13 +13,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # typing only: ui.main and the sign-in dialog load before the services
-    from csconsole.domain.cases import CaseRecord, Channel
+    from csconsole.domain.cases import CaseRecord, CaseStatus, Channel
     from csconsole.domain.customers import CustomerHit, CustomerSummary
     from csconsole.domain.lookup import ParsedQuery
     from csconsole.domain.policy import CaseType
     from csconsole.domain.unmasking import UnmaskedCustomer
     from csconsole.services.auth import Session
-    from csconsole.services.cases import Scope
+    from csconsole.services.cases import CaseDetail, Scope
     from csconsole.services.customer_view import (
         ActivityView,
         AddressView,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # typing only: ui.main and the sign-in dialog load before the
     from csconsole.ui.audit_browser import AuditBackend
     from csconsole.ui.conflicts_dialog import ConflictBackend
     from csconsole.ui.supervisor_queue import SupervisionBackend
-    from csconsole.ui.verification_wizard import VerificationBackend
+    from csconsole.ui.verification_panel import VerificationBackend
 
 
 class AuthLike(Protocol):
@@ -47,6 +47,10 @@ class AuthLike(Protocol):
 
     def still_signed_in(self, session: Session) -> bool:
         """False once the person's staff row changed under the session (audited)."""
+        ...
+
+    def sign_out(self, session: Session) -> None:
+        """The person signs out on purpose (audited, ``staff.signed_out``)."""
         ...
 
 
@@ -134,6 +138,19 @@ class CaseBackend(Protocol):
     ) -> list[CaseRecord]: ...
 
     def today(self) -> date: ...
+
+    def show(self, session: Session, case_id: int) -> CaseDetail: ...
+
+    def add_note(self, session: Session, case_id: int, text: str) -> int: ...
+
+    def change_status(
+        self,
+        session: Session,
+        case_id: int,
+        status: CaseStatus | str,
+        *,
+        resolution: str | None = None,
+    ) -> CaseRecord: ...
 
 
 class UnmaskBackend(Protocol):

@@ -1,7 +1,17 @@
-"""The console window: search on the left, the opened customer on the right, a lock screen over
-both after a pause. Every cache access runs on the task runner."""
+"""The console window: search on the left, the customer on screen and their case on the right,
+the call context's header above them, a lock screen over everything after a pause. Every cache
+access runs on the task runner.
+
+The call context (``ui/workspace/call_context.py``) is the customer on screen, their active case
+and its verification; every action acts on it. What belongs to the signed-in person (the Cases
+menu, the lock screen, what the role may) is installed by ``_install_session_features`` and
+removed by ``_remove_session_features``, so Console ▸ Sign out (Ctrl+Shift+O) hands the same
+window to the next person.
+"""
 
 from __future__ import annotations
+
+import contextlib
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -10,9 +20,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
+from csconsole.domain.cases import CaseRecord
 from csconsole.domain.customers import CustomerHit, CustomerSummary
 from csconsole.domain.lookup import ParsedQuery
 from csconsole.domain.staff import Permission
@@ -25,7 +37,8 @@ from csconsole.ui.customer360 import Customer360View
 from csconsole.ui.idle_lock import IdleWatcher, LockScreen, minutes_to_ms
 from csconsole.ui.search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
 from csconsole.ui.shortcuts_sheet import install_help_menu
-from csconsole.ui.supervisor_queue import install_supervision
+from csconsole.ui.sign_in_dialog import SignInDialog
+from csconsole.ui.supervisor_queue import Supervision, install_supervision
 from csconsole.ui.sync_status import (
     SyncController,
     SyncOutcome,
@@ -33,11 +46,15 @@ from csconsole.ui.sync_status import (
     attach_sync_status,
 )
 from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
+from csconsole.ui.workspace.call_context import CallContext, CallState, ContextMismatch
+from csconsole.ui.workspace.call_header import CallHeader
+from csconsole.ui.workspace.case_pane import CasePane
 
 CHANNEL = "ui"
 SIGNED_OUT_BY_SYNC = (
     "Your staff account was changed by the last sync (central ledger); sign in again."
 )
+SIGNED_OUT_TEXT = "Signed out. The next person signs in to use the console."
 
 
 class MainWindow(QMainWindow):
@@ -61,31 +78,53 @@ class MainWindow(QMainWindow):
         self._runner = runner
         self._opening: TaskHandle | None = None
         self.audited_searches = 0
-        staff = session.staff
+        self._pending_case: CaseRecord | None = None
+        self._view_session: Session | None = None
+        self._shown_verification: tuple[bool, str | None, int | None] | None = None
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"csconsole — {staff.display_name} ({staff.role.value})")
         self.resize(1180, 720)
 
+        # The call: one customer, their case, its verification (every action acts on it).
+        self.context = CallContext(self)
+        self.call_header = CallHeader()
         self.search_panel = SearchPanel(
             console.search, runner, debounce_ms=debounce_ms, settle_ms=settle_ms
         )
-        self.customer_panel = Customer360View(console, session, runner)
+        self.customer_panel = self._build_customer_view()
+        self.case_pane = CasePane(
+            console.cases, console.verification, session, runner, self.context
+        )
+        self.call_split = QSplitter(Qt.Orientation.Horizontal)
+        self.call_split.setObjectName("callSplit")
+        self.call_split.setChildrenCollapsible(False)
+        self.call_split.addWidget(self.customer_panel)
+        self.call_split.addWidget(self.case_pane)
         self.content = QSplitter(Qt.Orientation.Horizontal)
         self.content.setObjectName("content")
         self.content.setChildrenCollapsible(False)
         self.content.addWidget(self.search_panel)
-        self.content.addWidget(self.customer_panel)
-        self.content.setStretchFactor(0, 3)
-        self.content.setStretchFactor(1, 2)
-        self.content.setContentsMargins(8, 8, 8, 8)
+        self.content.addWidget(self.call_split)
+        self.content.setStretchFactor(0, 2)
+        self.content.setStretchFactor(1, 3)
+        self.workspace_page = QWidget()
+        self.workspace_page.setObjectName("workspacePage")
+        page_layout = QVBoxLayout(self.workspace_page)
+        page_layout.setContentsMargins(8, 8, 8, 8)
+        page_layout.addWidget(self.call_header)
+        page_layout.addWidget(self.content, 1)
+        self.context.changed.connect(self._context_changed)
 
-        self.lock_screen = LockScreen(runner, console.auth, session)
+        self.signed_out_page = QLabel(SIGNED_OUT_TEXT)
+        self.signed_out_page.setObjectName("signedOutPage")
+        self.signed_out_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.content)
-        self.stack.addWidget(self.lock_screen)
+        self.stack.addWidget(self.workspace_page)
+        self.stack.addWidget(self.signed_out_page)
         self.setCentralWidget(self.stack)
+        self.lock_screen: LockScreen | None = None
+        self.sign_in_dialog: SignInDialog | None = None
 
-        self.user_label = QLabel(f"Signed in: {staff.display_name} ({staff.role.value})")
+        self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
         self.user_label.setAccessibleName("Signed-in user")
         self.results_label = QLabel()
@@ -126,8 +165,6 @@ class MainWindow(QMainWindow):
             "Settle the changes the shop refused: keep its value or send yours again (Ctrl+Shift+Y)"
         )
         self.conflicts_action.triggered.connect(self.show_conflicts)
-        self.conflicts_action.setVisible(self._may_settle_conflicts())
-        self.conflicts_action.setEnabled(self._may_settle_conflicts())
 
         self.find_action = QAction("&Find customer", self)
         self.find_action.setShortcut(QKeySequence("Ctrl+K"))
@@ -137,6 +174,12 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setToolTip("Lock the console now (Ctrl+L)")
         self.lock_action.triggered.connect(self.lock)
+        self.sign_out_action = QAction("Sign &out", self)
+        self.sign_out_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.sign_out_action.setToolTip(
+            "Sign out without quitting; the next person signs in on this window (Ctrl+Shift+O)"
+        )
+        self.sign_out_action.triggered.connect(self.sign_out)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setToolTip("Quit (Ctrl+Q)")
@@ -149,36 +192,163 @@ class MainWindow(QMainWindow):
         menu.addAction(self.cancel_sync_action)
         menu.addAction(self.conflicts_action)
         menu.addSeparator()
+        menu.addAction(self.sign_out_action)
         menu.addAction(self.quit_action)
+        self.console_menu = menu
         for action in (
             self.find_action,
             self.lock_action,
             self.sync_action,
             self.cancel_sync_action,
             self.conflicts_action,
+            self.sign_out_action,
             self.quit_action,
         ):
             self.addAction(action)
-        # Cases, caller verification, the audit browser (ui/casework_menu.py).
-        self.casework = CaseworkMenu(
-            self, console, session, runner, current_customer=self._current_customer
-        )
+        # Cases, caller verification, the audit browser (ui/casework_menu.py): per person.
+        self.casework: CaseworkMenu | None = None
 
         self.search_panel.open_requested.connect(self.open_hit)
         self.search_panel.results_shown.connect(self._results_shown)
         self.search_panel.search_failed.connect(self._show_problem)
         self.search_panel.settled.connect(self._audit_search)
-        self.lock_screen.unlocked.connect(self.unlock)
-        self.lock_screen.quit_requested.connect(self.close)
 
         if idle_timeout_ms is None:
             idle_timeout_ms = minutes_to_ms(console.settings.idle_lock_minutes)
         self.idle = IdleWatcher(idle_timeout_ms, self, timer=idle_timer)
         self.idle.idle.connect(self.lock)
+        self.supervision: Supervision | None = None
+        self._install_session_features()
         self.idle.start()
         self.search_panel.search_field.setFocus()
-        self.supervision = install_supervision(self)  # reviewers' queue (Ctrl+Shift+W)
         self.help_menu = install_help_menu(self)  # Help ▸ Keyboard shortcuts (F1); stays last
+
+    # --- the signed-in person's features -----------------------------------------------------
+
+    def _build_customer_view(self) -> Customer360View:
+        """The customer view of the signed-in person (summary, show_loading, show_summary,
+        show_error, set_verification); rebuilt for each person, since it reads as them."""
+        self._view_session = self.session
+        return Customer360View(self.console, self.session, self._runner)
+
+    def _install_session_features(self) -> None:
+        """What the signed-in person (``self.session``) gets: title, status bar name, the lock
+        screen only they can unlock, the Cases menu, and what their role may (conflicts).
+        Other features hook in here."""
+        session = self.session
+        staff = session.staff
+        self.setWindowTitle(f"csconsole — {staff.display_name} ({staff.role.value})")
+        self.user_label.setText(f"Signed in: {staff.display_name} ({staff.role.value})")
+        self.lock_screen = LockScreen(self._runner, self.console.auth, session)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.quit_requested.connect(self.close)
+        self.stack.addWidget(self.lock_screen)
+        may_settle = self._may_settle_conflicts()
+        self.conflicts_action.setVisible(may_settle)
+        self.conflicts_action.setEnabled(may_settle)
+        self.case_pane.set_session(session)
+        if self._view_session is not session:
+            old_view = self.customer_panel
+            self.customer_panel = self._build_customer_view()
+            self.call_split.replaceWidget(0, self.customer_panel)
+            old_view.hide()
+            old_view.deleteLater()
+            self._shown_verification = None
+        self.casework = CaseworkMenu(
+            self,
+            self.console,
+            session,
+            self._runner,
+            context=self.context,
+            case_pane=self.case_pane,
+        )
+        self.casework.case_requested.connect(self.open_case_in_context)
+        self.supervision = install_supervision(self)  # reviewers' queue (Ctrl+Shift+W)
+
+    def _remove_session_features(self) -> None:
+        """Undo ``_install_session_features``: nothing of the person who signed out stays on
+        screen (the context, the customer, the case windows)."""
+        if self.casework is not None:
+            self.casework.uninstall()
+            self.casework = None
+        if self.supervision is not None:
+            self.supervision.uninstall()
+            self.supervision = None
+        if self.lock_screen is not None:
+            self.stack.removeWidget(self.lock_screen)
+            self.lock_screen.deleteLater()
+            self.lock_screen = None
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.hide()
+            self.conflicts_dialog.deleteLater()
+            self.conflicts_dialog = None
+        self.conflicts_action.setVisible(False)
+        self.conflicts_action.setEnabled(False)
+        if self._opening is not None and not self._opening.is_done:
+            self._opening.cancel()
+        self._pending_case = None
+        self.context.clear()
+        self.customer_panel.show_error(SIGNED_OUT_TEXT)
+        self.search_panel.search_field.clear()
+        self.user_label.setText("Signed out")
+        self.setWindowTitle("csconsole — signed out")
+
+    # --- signing out -------------------------------------------------------------------------
+
+    @property
+    def is_signed_out(self) -> bool:
+        return self.stack.currentWidget() is self.signed_out_page
+
+    def sign_out(self) -> SignInDialog | None:
+        """Sign the person out (audited) without quitting, and ask the next one to sign in on
+        this window. None if nobody is signed in (or the window is locked)."""
+        if self.is_signed_out or self.is_locked:
+            return None
+        self.search_panel.flush_settled()  # the last search is audited under its searcher
+        auth, session = self.console.auth, self.session
+
+        def run(_ctx: TaskContext) -> None:
+            auth.sign_out(session)
+
+        self._runner.submit(run, name="sign_out", on_failed=self._sign_out_failed)
+        self.idle.stop()
+        self._remove_session_features()
+        self.stack.setCurrentWidget(self.signed_out_page)
+        for action in (self.find_action, self.lock_action, self.sync_action, self.sign_out_action):
+            action.setEnabled(False)
+        dialog = SignInDialog(self._runner, lambda: auth, parent=self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.signed_in.connect(self._signed_in_again)
+        dialog.rejected.connect(self._sign_in_cancelled)
+        self.sign_in_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _sign_out_failed(self, failure: TaskFailure) -> None:
+        self._show_problem(
+            f"The sign-out could not be recorded in the audit trail: {failure.message}"
+        )
+
+    def _signed_in_again(self, session: Session) -> None:
+        self.session = session
+        self.sign_out_reason = None
+        self._install_session_features()
+        self.stack.setCurrentWidget(self.workspace_page)
+        for action in (self.find_action, self.lock_action, self.sign_out_action):
+            action.setEnabled(True)
+        self.sync_action.setEnabled(self.console.sync.connected)
+        dialog = self.sign_in_dialog
+        self.sign_in_dialog = None
+        if dialog is not None:
+            dialog.hide()
+            dialog.deleteLater()
+        self.customer_panel.show_error("No customer open. Find one with the search (Ctrl+K).")
+        self.idle.start()
+        self.search_panel.focus_search()
+
+    def _sign_in_cancelled(self) -> None:
+        if self.is_signed_out:
+            self.close()  # nobody signs in: quit as a cancelled first sign-in does
 
     # --- sync with the shop ---------------------------------------------------------------
 
@@ -224,8 +394,8 @@ class MainWindow(QMainWindow):
         """Check on the task runner that the session still matches its staff row in the cache
         (``AuthService.still_signed_in``, which audits a stale one); if not, sign the person out:
         ``sign_out_reason`` is set and the window closes. False if no check was started."""
-        if self.sign_out_reason is not None:
-            return False
+        if self.sign_out_reason is not None or self.is_signed_out:
+            return False  # nobody signed in: nothing to check
         if self._checking_session is not None and not self._checking_session.is_done:
             return False
         auth, session = self.console.auth, self.session
@@ -254,10 +424,10 @@ class MainWindow(QMainWindow):
 
     @property
     def is_locked(self) -> bool:
-        return self.stack.currentWidget() is self.lock_screen
+        return self.lock_screen is not None and self.stack.currentWidget() is self.lock_screen
 
     def lock(self) -> None:
-        if self.is_locked:
+        if self.is_locked or self.is_signed_out or self.lock_screen is None:
             return
         self.idle.stop()
         self.stack.setCurrentWidget(self.lock_screen)
@@ -267,46 +437,102 @@ class MainWindow(QMainWindow):
         if self.conflicts_dialog is not None:
             self.conflicts_dialog.hide()  # it shows personal data
         self.results_label.setText("Locked")
-        self.casework.set_locked(True)
+        self.sign_out_action.setEnabled(False)
+        if self.casework is not None:
+            self.casework.set_locked(True)
         self.lock_screen.reset()
 
     def unlock(self) -> None:
-        self.stack.setCurrentWidget(self.content)
-        for action in (self.find_action, self.lock_action):
+        self.stack.setCurrentWidget(self.workspace_page)
+        for action in (self.find_action, self.lock_action, self.sign_out_action):
             action.setEnabled(True)
         self.sync_action.setEnabled(self.console.sync.connected)
         self.conflicts_action.setEnabled(self._may_settle_conflicts())
         self.results_label.clear()
-        self.casework.set_locked(False)
+        if self.casework is not None:
+            self.casework.set_locked(False)
         self.idle.start()
         self.search_panel.focus_search()
 
     # --- opening a customer ------------------------------------------------------------------
 
     def _current_customer(self) -> tuple[int, str] | None:
-        summary = self.customer_panel.summary
-        return (summary.customer_id, summary.name) if summary is not None else None
+        customer = self.context.state.customer
+        return (customer.customer_id, customer.name) if customer is not None else None
 
     def open_hit(self, hit: CustomerHit) -> None:
-        customers, session, customer_id = self.console.customers, self.session, hit.customer_id
+        self._open_customer(hit.customer_id, hit.name, None)
+
+    def open_case_in_context(self, case: CaseRecord) -> None:
+        """Bring ``case`` and its customer into the call context (the case list's Enter)."""
+        state = self.context.state
+        if case.customer_id == state.customer_id and (
+            case.customer_id is None or not self._is_opening()
+        ):
+            if case.customer_id is None:
+                self._pending_case = None
+                self.customer_panel.show_error("This case is about no known customer.")
+            self.context.set_case(case)
+            return
+        if case.customer_id is None:
+            self._cancel_opening()
+            self.context.clear()
+            self.customer_panel.show_error("This case is about no known customer.")
+            self.context.set_case(case)
+            return
+        self._open_customer(case.customer_id, case.customer_name or "the customer", case)
+
+    def _is_opening(self) -> bool:
+        return self._opening is not None and not self._opening.is_done
+
+    def _cancel_opening(self) -> None:
+        if self._opening is not None and not self._opening.is_done:
+            self._opening.cancel()
+        self._pending_case = None
+
+    def _open_customer(self, customer_id: int, name: str, case: CaseRecord | None) -> None:
+        customers, session = self.console.customers, self.session
 
         def run(_ctx: TaskContext) -> CustomerSummary | None:
             return customers.open_customer(session, customer_id, CHANNEL)
 
-        if self._opening is not None and not self._opening.is_done:
-            self._opening.cancel()
-        self.customer_panel.show_loading(hit.name)
+        self._cancel_opening()
+        self._pending_case = case
+        if self.context.state.customer_id != customer_id:
+            # Another customer: the whole context goes now, not when the new one arrives, so
+            # no action can reach the old customer's case meanwhile.
+            self.context.clear()
+        self.customer_panel.show_loading(name)
         self._opening = self._runner.submit(
             run, name="open_customer", on_finished=self._opened, on_failed=self._open_failed
         )
 
     def _opened(self, summary: CustomerSummary | None) -> None:
+        pending, self._pending_case = self._pending_case, None
         if summary is None:
+            self.context.clear()
             self.customer_panel.show_error(
                 "This customer is no longer in the local cache (removed by the last sync)."
             )
             return
+        self.context.set_customer(summary)
         self.customer_panel.show_summary(summary)
+        if pending is not None:
+            with contextlib.suppress(
+                ContextMismatch
+            ):  # cannot happen: the pending case is this customer's
+                self.context.set_case(pending)
+
+    def _context_changed(self, state: CallState) -> None:
+        self.call_header.show_state(state)
+        view = self.customer_panel
+        verification = state.verification
+        verified = state.verified
+        level = verification.level.value if verification is not None and verified else None
+        shown = (verified, level, state.case_id if verified else None)
+        if shown != self._shown_verification:
+            self._shown_verification = shown
+            view.set_verification(verified, level, shown[2])  # unmasked once verified
 
     def _open_failed(self, failure: TaskFailure) -> None:
         self.customer_panel.show_error(f"The customer could not be opened: {failure.message}")

@@ -1,26 +1,31 @@
-"""Opening a case for the customer on the line: type, channel, a one-line summary."""
+"""Opening a case for the customer on the line: the type in words, the channel, a summary with
+room to write it (Ctrl+Enter saves). A refusal names the field and goes away once the field is
+changed."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from csconsole.domain.cases import CaseRecord, Channel
+from csconsole.domain.cases import MAX_SUMMARY_CHARS, CaseRecord, Channel
 from csconsole.domain.errors import InvalidInput
 from csconsole.domain.policy import CaseType
 from csconsole.services.auth import Session
 from csconsole.ui.tasks import TaskContext, TaskFailure, TaskRunner
+from csconsole.ui.workspace.words import case_type_words
 
 
 class OpenCaseBackend(Protocol):
@@ -63,16 +68,22 @@ class OpenCaseDialog(QDialog):
         self.type_combo = QComboBox()
         self.type_combo.setObjectName("caseTypeCombo")
         for case_type in CaseType:
-            self.type_combo.addItem(case_type.value.replace("_", " "), case_type.value)
+            self.type_combo.addItem(case_type_words(case_type), case_type.value)
         self.channel_combo = QComboBox()
         self.channel_combo.setObjectName("channelCombo")
         for channel in Channel:
             self.channel_combo.addItem(channel.value.replace("_", " "), channel.value)
-        self.summary_field = QLineEdit()
+        self.summary_field = QPlainTextEdit()
         self.summary_field.setObjectName("summaryField")
         self.summary_field.setAccessibleName("What the caller asks for")
-        self.summary_field.setMaxLength(2000)
+        self.summary_field.setPlaceholderText(
+            f"What the caller asks for, in a few lines (at most {MAX_SUMMARY_CHARS} characters);"
+            " Ctrl+Enter saves"
+        )
+        self.summary_field.setTabChangesFocus(True)
+        self.summary_field.setMinimumHeight(90)
         self.error_label = QLabel()
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.error_label.setObjectName("openCaseError")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #a4262c;")
@@ -86,6 +97,15 @@ class OpenCaseDialog(QDialog):
         )
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        self.ok_button: QPushButton = ok
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.submit)
+        # A refusal is about what was typed or chosen: once that changes, it is out of date.
+        self.summary_field.textChanged.connect(self.error_label.clear)
+        self.type_combo.currentIndexChanged.connect(self.error_label.clear)
+        self.channel_combo.currentIndexChanged.connect(self.error_label.clear)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -93,10 +113,12 @@ class OpenCaseDialog(QDialog):
         self.summary_field.setFocus()
 
     def submit(self) -> None:
+        if not self.buttons.isEnabled():
+            return  # one submit at a time (Ctrl+Enter twice)
         backend, session, customer_id = self._backend, self._session, self.customer_id
         case_type: str = self.type_combo.currentData()
         channel: str = self.channel_combo.currentData()
-        summary = self.summary_field.text()
+        summary = self.summary_field.toPlainText()
 
         def run(_ctx: TaskContext) -> CaseRecord:
             try:

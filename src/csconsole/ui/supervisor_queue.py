@@ -242,10 +242,31 @@ class Supervision(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(lambda: self.refresh_count())
         self.timer.start()
-        window.sync_controller.finished.connect(lambda _outcome: self.refresh_count())
+        # Bound methods, not lambdas: Qt drops them with this object when its person signs out.
+        window.sync_controller.finished.connect(self._sync_finished)
         # Locked (idle): the queue names customers, so it hides; the action waits.
-        window.stack.currentChanged.connect(lambda _i: self._lock_changed())
+        window.stack.currentChanged.connect(self._page_changed)
         self.refresh_count()
+
+    def uninstall(self) -> None:
+        """Take the queue off the window (its person signed out): action, menu, count, dialog."""
+        self.timer.stop()
+        self._window.removeAction(self.action)
+        self._window.menuBar().removeAction(self.menu.menuAction())
+        self._window.statusBar().removeWidget(self.label)
+        self.label.deleteLater()
+        self.menu.deleteLater()
+        if self.dialog is not None:
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+        self.deleteLater()
+
+    def _sync_finished(self, _outcome: object) -> None:
+        self.refresh_count()
+
+    def _page_changed(self, _index: int) -> None:
+        self._lock_changed()
 
     def _lock_changed(self) -> None:
         locked = self._window.is_locked

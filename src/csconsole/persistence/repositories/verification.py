@@ -34,6 +34,7 @@ from csconsole.persistence.models.cases import (
 
 MATCH = "match"
 NO_MATCH = "no_match"
+NO_MATCH_LATE = "no_match_late"  # after the needed level: an answer, not a lockout failure
 
 
 def _replica(table: Table | None) -> Table:
@@ -82,7 +83,7 @@ class SqlVerificationRepository:
             select(VerificationAttempt)
             .where(
                 VerificationAttempt.session_id == row.id,
-                VerificationAttempt.result.in_((MATCH, NO_MATCH)),
+                VerificationAttempt.result.in_((MATCH, NO_MATCH, NO_MATCH_LATE)),
             )
             .order_by(VerificationAttempt.at, VerificationAttempt.id)
         )

@@ -90,7 +90,13 @@ class Questioning:
                 now,
             )
         before = ver.level(self._rules)
-        outcome = AnswerOutcome.MATCH if matched else AnswerOutcome.NO_MATCH
+        # Once the needed level is reached, a wrong answer is a slip, not an attack on the
+        # account: it is recorded as such and never locks the customer.
+        late = before.satisfies(ver.required)
+        if matched:
+            outcome = AnswerOutcome.MATCH
+        else:
+            outcome = AnswerOutcome.NO_MATCH_LATE if late else AnswerOutcome.NO_MATCH
         uow.verifications.add_attempt(
             ver.verification_id,
             customer_id=ver.customer_id,
@@ -112,7 +118,7 @@ class Questioning:
                 "result": outcome.value,
             },
         )
-        if not matched:
+        if outcome is AnswerOutcome.NO_MATCH:
             self._lockout.lock_if_due(uow, session, ver, now)
         updated = uow.verifications.get(ver.verification_id)
         assert updated is not None

@@ -12,18 +12,18 @@ from csconsole.domain.policy import QuestionKind, VerificationLevel
 from csconsole.domain.verification import PROMPTS
 from csconsole.domain.verification_answers import AnswerOutcome
 from csconsole.ui.tasks import TaskRunner
-from csconsole.ui.verification_wizard import VerificationWizard
+from csconsole.ui.verification_panel import VerificationPanel
 from tests.casework import JANE, JANE_SECRETS, CaseWorld, audit_rows
 
 
 def make_wizard(
     qtbot: Any, world: CaseWorld, runner: TaskRunner, request: str | None = None
-) -> VerificationWizard:
+) -> VerificationPanel:
     rep = world.session("rep")
     case = world.console.cases.open_case(
         rep, "access", customer_id=JANE, channel="phone", summary="caller on the line"
     )
-    wizard = VerificationWizard(
+    wizard = VerificationPanel(
         world.console.verification, rep, runner, case.case_id, request=request
     )
     qtbot.addWidget(wizard)
@@ -34,14 +34,14 @@ def make_wizard(
     return wizard
 
 
-def screen_text(wizard: VerificationWizard) -> str:
+def screen_text(wizard: VerificationPanel) -> str:
     labels = [label.text() for label in wizard.findChildren(QLabel)]
     history = [wizard.history.item(i).text() for i in range(wizard.history.count())]
     return "\n".join(labels + history)
 
 
 def answer(
-    qtbot: Any, wizard: VerificationWizard, text: str, *, paste: bool = False
+    qtbot: Any, wizard: VerificationPanel, text: str, *, paste: bool = False
 ) -> AnswerOutcome:
     before = wizard.last_result
     if paste:  # QTest cannot type characters outside the BMP; a paste is what a rep would do
@@ -54,7 +54,7 @@ def answer(
     return wizard.last_result.outcome
 
 
-def go_to(qtbot: Any, wizard: VerificationWizard, kind: QuestionKind) -> None:
+def go_to(qtbot: Any, wizard: VerificationPanel, kind: QuestionKind) -> None:
     for _ in range(len(QuestionKind)):
         if wizard.current_question is kind:
             return
@@ -125,7 +125,8 @@ def test_high_level_needs_the_affirmation_checkbox(
 ) -> None:
     wizard = make_wizard(qtbot, ui_world, runner, request="data_copy")
     assert wizard.affirmation_box.isVisible()
-    assert "I confirm" in wizard.affirmation_box.text()
+    assert "I confirm" in wizard.affirmation_label.text()
+    assert wizard.affirmation_label.wordWrap()  # read aloud in full
     assert answer(qtbot, wizard, "jane.smith@example.org") is AnswerOutcome.MATCH
     assert answer(qtbot, wizard, "212-555-4990") is AnswerOutcome.MATCH
     assert answer(qtbot, wizard, "10001") is AnswerOutcome.MATCH
@@ -161,12 +162,12 @@ def _pulled_lock(world: CaseWorld, origin: str = "desk-a", lock_id: int = 9) -> 
 
 def make_supervisor_wizard(
     qtbot: Any, world: CaseWorld, runner: TaskRunner, role: str = "supervisor"
-) -> VerificationWizard:
+) -> VerificationPanel:
     session = world.session(role)
     case = world.console.cases.open_case(
         session, "access", customer_id=JANE, channel="phone", summary="caller on the line"
     )
-    wizard = VerificationWizard(world.console.verification, session, runner, case.case_id)
+    wizard = VerificationPanel(world.console.verification, session, runner, case.case_id)
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
@@ -250,7 +251,7 @@ def test_a_wizard_that_cannot_start_says_why_instead_of_starting_forever(
     case = console.cases.open_case(
         rep, "access", customer_id=JANE, channel="phone", summary="caller on the line"
     )
-    wizard = VerificationWizard(console.verification, other, runner, case.case_id)
+    wizard = VerificationPanel(console.verification, other, runner, case.case_id)
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
@@ -260,3 +261,52 @@ def test_a_wizard_that_cannot_start_says_why_instead_of_starting_forever(
     assert wizard.level_label.text() == "Verification not started"
     assert "another rep's queue" in wizard.result_label.text()
     assert not wizard.answer_field.isEnabled()
+
+
+def test_when_locked_the_panel_says_so_once_and_disables_the_questions(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    for wrong in ["x@example.com", "2125550000", "99999"]:
+        assert answer(qtbot, wizard, wrong) is AnswerOutcome.NO_MATCH
+    texts = [label.text() for label in wizard.findChildren(QLabel)]
+    assert sum("LOCKED" in t or "locked" in t for t in texts) == 1  # once, in the lock line
+    assert "LOCKED" in wizard.lock_label.text()
+    assert not wizard.answer_field.isEnabled()
+    assert not wizard.question_combo.isEnabled() and not wizard.skip_button.isEnabled()
+    assert wizard.prompt_label.text() == ""  # no question left on screen to read out
+
+
+def test_a_wrong_answer_after_the_level_is_reached_does_not_count(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    assert answer(qtbot, wizard, "jane.smith@example.org") is AnswerOutcome.MATCH
+    assert answer(qtbot, wizard, "(212) 555 4990") is AnswerOutcome.MATCH
+    for kind, wrong in [
+        (QuestionKind.BILLING_POSTCODE, "99999"),
+        (QuestionKind.CARD_LAST4, "0000"),
+        (QuestionKind.LAST_ORDER_NUMBER, "DN999999999"),
+    ]:
+        assert wizard.choose_question(kind)
+        assert answer(qtbot, wizard, wrong) is AnswerOutcome.NO_MATCH_LATE
+    assert "not counted towards a lockout" in wizard.result_label.text()
+    assert "0 of 3" in wizard.lock_label.text()
+    assert "VERIFIED" in wizard.level_label.text()
+    assert wizard.unmask_button.isEnabled()
+
+
+def test_the_rep_chooses_the_next_question_or_takes_the_suggested_one(
+    ui_world: CaseWorld, runner: TaskRunner, qtbot: Any
+) -> None:
+    wizard = make_wizard(qtbot, ui_world, runner)
+    combo = wizard.question_combo
+    assert combo.itemText(0).endswith("(suggested)")
+    assert combo.count() == len(wizard.status.remaining)  # type: ignore[union-attr]
+    assert wizard.current_question is QuestionKind.EMAIL
+    index = combo.findData(QuestionKind.CARD_LAST4.value)
+    combo.setFocus()
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert wizard.current_question is QuestionKind.CARD_LAST4
+    assert wizard.prompt_label.text() == PROMPTS[QuestionKind.CARD_LAST4]

@@ -1,13 +1,16 @@
-"""The verification wizard: a rep verifies the caller from the keyboard while talking.
+"""The verification panel: a rep verifies the caller from the keyboard while talking, inline in
+the case pane (a widget, not a dialog over a dialog). Its title names the customer and the case.
 
 One question at a time: the prompt to read out, the caller's answer typed, Enter. The console
 says match, no match or "not understood" (with what to type instead), and shows the level
 reached, the lock state and the time left. The stored answer is never on screen: the service
-returns only the outcome (see ``services.verification``).
+returns only the outcome (see ``services.verification``). The rep takes the suggested question
+or chooses another of those allowed (Alt+Q, the question list).
 
 Keys: Enter compares the answer; Ctrl+Down (or Alt+N) moves to another question without asking
-this one; Alt+C ticks the caller's affirmation (high level); Alt+E ends the verification; Alt+D
-shows the customer's data once verified; Escape closes the window (the verification stays open
+this one; Alt+Q chooses the question; Alt+C ticks the caller's affirmation (high level, its text
+shown in full below to be read aloud); Alt+E ends the verification; Alt+D shows the customer's
+data once verified; Close (or ``close_requested``) hides the panel (the verification stays open
 until it expires or is ended).
 
 When verification of the customer is locked (on this desk or, after a sync, on any other), a
@@ -24,7 +27,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -45,6 +48,7 @@ from csconsole.services.verification import (
     QuestionView,
     VerificationStatus,
 )
+from csconsole.ui.plain_text import shown
 from csconsole.ui.tasks import ErrorKind, TaskContext, TaskFailure, TaskRunner
 
 MATCH_STYLE = "color: #0b6a0b; font-weight: bold;"
@@ -107,15 +111,17 @@ def lock_text(status: VerificationStatus) -> str:
     )
 
 
-class VerificationWizard(QDialog):
+class VerificationPanel(QWidget):
     """Runs one verification on ``case_id``. Emits ``verified(VerificationStatus)`` once the
-    required level is reached, ``unmask_requested(int)`` (the case) on Alt+D and
-    ``unlocked(LockView)`` after a supervisor lifted the customer's lock here."""
+    required level is reached, ``unmask_requested(int)`` (the case) on Alt+D,
+    ``unlocked(LockView)`` after a supervisor lifted the customer's lock here, and
+    ``close_requested()`` when the rep closes it."""
 
     verified = Signal(object)
     unmask_requested = Signal(int)
     status_changed = Signal(object)
     unlocked = Signal(object)  # LockView, after a supervisor's unlock
+    close_requested = Signal()
 
     def __init__(
         self,
@@ -126,6 +132,8 @@ class VerificationWizard(QDialog):
         *,
         fields: Iterable[CorrectableField] = (),
         request: RequestType | str | None = None,
+        customer_name: str = "",
+        case_title: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -141,9 +149,21 @@ class VerificationWizard(QDialog):
         self._question: QuestionView | None = None
         self._busy = False
         self._announced = False
-        self.setObjectName("verificationWizard")
-        self.setWindowTitle(f"Verify the caller — case {case_id}")
-        self.setMinimumWidth(520)
+        self.setObjectName("verificationPanel")
+        who = shown(customer_name) or "the caller"
+        title = f"Verifying {who} — case {case_id}"
+        if case_title:
+            title += f": {case_title}"
+        self.setWindowTitle(title)
+        self.setMinimumWidth(360)
+        self.title_label = QLabel(title)
+        self.title_label.setObjectName("verificationTitle")
+        self.title_label.setAccessibleName("Whom and which case this verifies")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
+        self.title_label.setWordWrap(True)
+        title_font = self.title_label.font()
+        title_font.setBold(True)
+        self.title_label.setFont(title_font)
 
         self.level_label = QLabel("Starting…")
         self.level_label.setObjectName("levelLabel")
@@ -180,6 +200,18 @@ class VerificationWizard(QDialog):
         self.question_label = QLabel()
         self.question_label.setObjectName("questionLabel")
         self.question_label.setAccessibleName("Question kind")
+        # The questions allowed now, the suggested one first; the rep may pick any of them.
+        self.question_combo = QComboBox()
+        self.question_combo.setObjectName("questionCombo")
+        self.question_combo.setAccessibleName("Question to ask")
+        self.question_combo.setToolTip("Choose the question to ask (Alt+Q), or keep the suggested")
+        self.question_combo.activated.connect(self._question_chosen)
+        self._filling_combo = False
+        question_caption = QLabel("&Question:")
+        question_caption.setBuddy(self.question_combo)
+        question_row = QHBoxLayout()
+        question_row.addWidget(question_caption)
+        question_row.addWidget(self.question_combo, 1)
         self.prompt_label = QLabel()
         self.prompt_label.setObjectName("promptLabel")
         self.prompt_label.setAccessibleName("Question to read out")
@@ -210,7 +242,15 @@ class VerificationWizard(QDialog):
         self.history.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.history.setMaximumHeight(120)
 
-        self.affirmation_box = QCheckBox()
+        # A check box does not wrap its text: the statement to read aloud is a wrapping label.
+        self.affirmation_label = QLabel()
+        self.affirmation_label.setObjectName("affirmationText")
+        self.affirmation_label.setAccessibleName("Affirmation to read aloud")
+        self.affirmation_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.affirmation_label.setWordWrap(True)
+        self.affirmation_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.affirmation_label.hide()
+        self.affirmation_box = QCheckBox("&Caller affirms the statement above")
         self.affirmation_box.setObjectName("affirmationBox")
         self.affirmation_box.setAccessibleName("Caller's affirmation")
         self.affirmation_box.hide()
@@ -232,8 +272,8 @@ class VerificationWizard(QDialog):
         self.unmask_button.clicked.connect(lambda: self.unmask_requested.emit(self.case_id))
         self.close_button = QPushButton("Close")
         self.close_button.setAutoDefault(False)
-        self.close_button.setToolTip("Close this window (Escape)")
-        self.close_button.clicked.connect(self.reject)
+        self.close_button.setToolTip("Close the verification panel")
+        self.close_button.clicked.connect(self._close)
         QShortcut(QKeySequence("Ctrl+Down"), self, self.next_question)
 
         buttons = QHBoxLayout()
@@ -241,14 +281,18 @@ class VerificationWizard(QDialog):
             buttons.addWidget(button)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title_label)
         layout.addWidget(self.level_label)
         layout.addWidget(self.lock_label)
         layout.addWidget(self.unlock_row)
+        layout.addLayout(question_row)
         layout.addWidget(self.question_label)
         layout.addWidget(self.prompt_label)
         layout.addWidget(self.hint_label)
         layout.addWidget(self.answer_field)
         layout.addWidget(self.result_label)
+        layout.addWidget(self.affirmation_label)
         layout.addWidget(self.affirmation_box)
         layout.addWidget(QLabel("Asked so far:"))
         layout.addWidget(self.history)
@@ -291,6 +335,7 @@ class VerificationWizard(QDialog):
         styles = {
             AnswerOutcome.MATCH: MATCH_STYLE,
             AnswerOutcome.NO_MATCH: NO_MATCH_STYLE,
+            AnswerOutcome.NO_MATCH_LATE: NO_MATCH_STYLE,
             AnswerOutcome.REJECTED: REJECTED_STYLE,
         }
         text = f"{LABELS[result.kind]}: {result.outcome.label}"
@@ -317,6 +362,43 @@ class VerificationWizard(QDialog):
         self.answer_field.clear()
         self.answer_field.setFocus()
 
+    def choose_question(self, kind: QuestionKind) -> bool:
+        """Ask ``kind`` next instead of the suggested question; False if it is not allowed."""
+        status = self.status
+        if status is None or not status.usable:
+            return False
+        for question in status.remaining:
+            if question.kind is kind:
+                self._set_question(question)
+                self.answer_field.clear()
+                self.answer_field.setFocus()
+                return True
+        return False
+
+    def _question_chosen(self, index: int) -> None:
+        if self._filling_combo:
+            return
+        kind = self.question_combo.itemData(index)  # Qt hands an enum back as its str value
+        if kind is not None:
+            self.choose_question(QuestionKind(kind))
+
+    def _fill_combo(self) -> None:
+        status = self.status
+        self._filling_combo = True
+        try:
+            self.question_combo.clear()
+            remaining = status.remaining if status is not None and status.usable else ()
+            for i, question in enumerate(remaining):
+                text = f"{question.label} (suggested)" if i == 0 else question.label
+                self.question_combo.addItem(text, question.kind.value)
+            if self._question is not None:
+                index = self.question_combo.findData(self._question.kind.value)
+                if index >= 0:
+                    self.question_combo.setCurrentIndex(index)
+            self.question_combo.setEnabled(len(remaining) > 0)
+        finally:
+            self._filling_combo = False
+
     def _set_question(self, question: QuestionView | None) -> None:
         self._question = question
         if question is None:
@@ -327,6 +409,11 @@ class VerificationWizard(QDialog):
         self.question_label.setText(f"Question: {question.label}")
         self.prompt_label.setText(question.prompt)
         self.hint_label.setText(question.hint)
+        index = self.question_combo.findData(question.kind.value)
+        if index >= 0 and index != self.question_combo.currentIndex():
+            self._filling_combo = True
+            self.question_combo.setCurrentIndex(index)
+            self._filling_combo = False
 
     # --- affirmation, end --------------------------------------------------------------------
 
@@ -445,8 +532,14 @@ class VerificationWizard(QDialog):
         remaining = {q.kind: q for q in status.remaining}
         if self._question is None or self._question.kind not in remaining:
             self._set_question(status.remaining[0] if status.remaining else None)
+        if status.lock.locked:
+            # Said once, in the lock line; the questions are disabled, not repeated.
+            self._set_question(None)
+            self.prompt_label.clear()
+        self._fill_combo()
         if status.affirmation_needed:
-            self.affirmation_box.setText(f"&Caller affirms: “{status.affirmation_text}”")
+            self.affirmation_label.setText(f"“{status.affirmation_text}”")
+            self.affirmation_label.show()
             self.affirmation_box.show()
             self.affirmation_box.blockSignals(True)
             self.affirmation_box.setChecked(status.affirmed)
@@ -475,9 +568,16 @@ class VerificationWizard(QDialog):
         self.result_label.setText(failure.message)
         self.result_label.setStyleSheet(NO_MATCH_STYLE)
         if failure.kind is ErrorKind.LOCKED:
+            # Said once: in the lock line, not also as the last result.
+            self.result_label.clear()
+            self.result_label.setStyleSheet("")
             self.lock_label.setText(failure.message)
             self.lock_label.setStyleSheet(LOCKED_STYLE)
             self.answer_field.setEnabled(False)
+            self.question_combo.setEnabled(False)
+            self.skip_button.setEnabled(False)
+            self._set_question(None)
+            self.prompt_label.clear()
             self.refresh_lock()  # which desk locked it; a supervisor may unlock it here
         elif self.status is not None:
             self.answer_field.setEnabled(self.status.usable)
@@ -486,6 +586,10 @@ class VerificationWizard(QDialog):
             # Nothing started: say so instead of leaving "Starting…" on screen.
             self.level_label.setText("Verification not started")
             self.answer_field.setEnabled(False)
+
+    def _close(self) -> None:
+        self.hide()
+        self.close_requested.emit()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
