@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from csconsole.domain.customers import CustomerHit
 from csconsole.domain.lookup import MatchKind
@@ -40,6 +41,7 @@ def test_sign_out_and_in_as_another_role_changes_what_the_window_offers(
     assert rep_casework is not None and not rep_casework.audit_action.isVisible()
     assert not window.conflicts_action.isVisible()
     assert "&Audit trail" not in visible_texts(rep_casework.menu)
+    assert window.supervision is None and "Super&vision" not in menu_titles(window)
 
     qtbot.keyClick(
         window,
@@ -65,6 +67,26 @@ def test_sign_out_and_in_as_another_role_changes_what_the_window_offers(
     assert casework.audit_action.isVisible()  # a supervisor reads the audit trail
     assert window.conflicts_action.isVisible()  # and settles conflicts
     assert menu_titles(window).count("Ca&ses") == 1
+    # The reviewer's queue arrives with the supervisor; Help stays the last menu.
+    assert window.supervision is not None and "Super&vision" in menu_titles(window)
+    assert menu_titles(window)[-1] == "&Help"
+
+    # Signing the supervisor out takes the queue away again (menu, action, count).
+    queue_action = window.supervision.action
+    window.sign_out()
+    assert window.supervision is None and "Super&vision" not in menu_titles(window)
+    assert queue_action not in window.actions()
+    assert (
+        window.findChild(QLabel, "queueCount") is None
+        or not window.findChild(QLabel, "queueCount").isVisible()
+    )
+    second = window.sign_in_dialog
+    assert second is not None
+    second.user_field.setText("supervisor")
+    qtbot.keyClicks(second.password_field, ui_world.passwords["supervisor"])
+    qtbot.keyClick(second.password_field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.is_signed_out, timeout=10_000)
+    assert menu_titles(window).count("Super&vision") == 1
 
     qtbot.waitUntil(lambda: runner.pending() == 0, timeout=10_000)
     steps = [(a, d) for a, _c, _k, d in audit_rows(ui_world.console) if a.startswith("staff.")]
