@@ -73,6 +73,12 @@ class CustomerAccessService:
             uow.commit()
         return summary
 
+    def refuse_if_stopped(self, session: Session, query: ParsedQuery) -> None:
+        """Raise ``SearchStopped`` (audited) when the tripwire stopped this person and the query
+        reads as an identifier; the window checks before each search, as the CLI does."""
+        if self._probing is not None:
+            self._probing.refuse_if_stopped(session, query)
+
     def record_search(
         self,
         session: Session,

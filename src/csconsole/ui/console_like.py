@@ -88,6 +88,8 @@ class CustomerAccess(Protocol):
         self, session: Session, query: ParsedQuery, hits: Sequence[CustomerHit], channel: str
     ) -> None: ...
 
+    def refuse_if_stopped(self, session: Session, query: ParsedQuery) -> None: ...
+
 
 class CustomerViewBackend(Protocol):
     """``services.customer_view.CustomerViewService``: the 360 view's tabs, masked."""

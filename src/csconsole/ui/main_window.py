@@ -88,7 +88,11 @@ class MainWindow(QMainWindow):
         self.context = CallContext(self)
         self.call_header = CallHeader()
         self.search_panel = SearchPanel(
-            console.search, runner, debounce_ms=debounce_ms, settle_ms=settle_ms
+            console.search,
+            runner,
+            gate=self._search_gate,
+            debounce_ms=debounce_ms,
+            settle_ms=settle_ms,
         )
         self.customer_panel = self._build_customer_view()
         self.case_pane = CasePane(
@@ -536,6 +540,10 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, failure: TaskFailure) -> None:
         self.customer_panel.show_error(f"The customer could not be opened: {failure.message}")
+
+    def _search_gate(self, query: ParsedQuery) -> None:
+        """On the worker, before each search: a person the tripwire stopped searches names only."""
+        self.console.customers.refuse_if_stopped(self.session, query)
 
     # --- auditing searches -------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ emitted once for it, and the window audits it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -103,12 +104,15 @@ class SearchPanel(QWidget):
         search: SearchService,
         runner: TaskRunner,
         *,
+        gate: Callable[[ParsedQuery], None] | None = None,
         debounce_ms: int = DEBOUNCE_MS,
         settle_ms: int = SETTLE_MS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._search = search
+        # Runs on the worker before each search; raises to refuse it (the probing tripwire).
+        self._gate = gate
         self._searches = LatestRequest(runner, cancel_stale=True)
         self._shown: SearchOutcome | None = None
         self._shown_generation = -1  # the searches' generation the shown results belong to
@@ -240,19 +244,22 @@ class SearchPanel(QWidget):
             self.focus_results()
 
     def _start_search(self) -> None:
-        text, search = self.search_field.text(), self._search
+        text, search, gate = self.search_field.text(), self._search, self._gate
 
         def run(ctx: TaskContext) -> SearchOutcome:
             ctx.check_cancelled()
             started = time.perf_counter()
             query = search.parse(text)
+            if gate is not None:
+                gate(query)
             hits = search.search(text)
             return SearchOutcome(query, hits, (time.perf_counter() - started) * 1000)
 
         self._searches.submit(run, name="search", on_finished=self._show, on_failed=self._failed)
 
     def _failed(self, failure: TaskFailure) -> None:
-        self._set_hint("Search failed.")
+        self.model.set_hits([])  # a refused search shows nothing of the last one either
+        self._set_hint(f"Search failed: {failure.message}")
         self.search_failed.emit(failure.message)
 
     def _show(self, outcome: SearchOutcome | None) -> None:
