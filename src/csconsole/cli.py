@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every file and directory the console makes is its owner's only (the window's too).
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
     if args.command is None:
         # Qt first: the sign-in window shows while the app's heavier imports and the cache
