@@ -166,6 +166,28 @@ def test_force_is_refused_on_a_desk_connected_to_another_shop(
     assert load_settings(paths).shop_url == real
 
 
+def test_force_is_refused_on_a_new_desk_connected_elsewhere_before_its_first_sync(
+    run_demo: Demo, paths: Paths, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.delenv("CSCONSOLE_USER", raising=False)
+    real = "postgresql+psycopg://desk@db.example.com/shop"
+    save_settings(paths, load_settings(paths).with_changes(shop_url=real))
+    run_demo("--force", expect=EXIT_REFUSED)
+    err = capsys.readouterr().err
+    assert f"connected to {real}" in err and "no admin can sign in" in err
+    assert not paths.cache_file.exists()
+
+
+def test_a_demo_whose_cache_key_is_gone_is_rebuilt(
+    run_demo: Demo, paths: Paths, memory_keyring: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """scripts/demo.sh without a desktop keyring: each run has a new, empty keyring."""
+    monkeypatch.delenv("CSCONSOLE_USER", raising=False)
+    run_demo()
+    memory_keyring.store.clear()
+    assert run_demo("--force")
+
+
 def test_the_demo_ledger_is_its_own_encrypted_file(
     run_demo: Demo, console: Callable[[], Console], paths: Paths
 ) -> None:

@@ -126,7 +126,7 @@ def survey_desk(paths: Paths, secrets: SecretStore, workstation: str | None = No
     )
     connected_to = redact(elsewhere) if elsewhere is not None else None
     if not paths.cache_file.exists():
-        return DeskSurvey(workstation, connected_to)
+        return DeskSurvey(workstation, connected_to, readable=False)
     try:
         key = cache_key(secrets, paths.cache_file, create=False)
         cache = open_cache(paths.cache_file, key)

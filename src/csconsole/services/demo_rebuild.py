@@ -46,7 +46,7 @@ class DeskSurvey:
     cases: int = 0
     # Audit events not written by the demo build.
     own_events: int = 0
-    # False when the cache's key is gone from the keyring: nothing in it is readable any more.
+    # False when there is no cache, or its key is gone from the keyring: nothing to read.
     readable: bool = True
 
     def reasons(self) -> list[str]:
@@ -87,7 +87,7 @@ class DemoRebuildService:
             return details
         problem = None
         if not survey.readable:
-            problem = "its cache cannot be opened (no key in the keyring), so no admin can sign in"
+            problem = "no cache here opens (missing, or its key gone), so no admin can sign in"
         elif session is None:
             problem = "an admin must sign in (CSCONSOLE_USER / CSCONSOLE_PASSWORD)"
         elif not session.may(Permission.MANAGE_STAFF):
