@@ -47,6 +47,8 @@ SYSTEM_EVENT_CALLERS = {
     ("services/sync_access.py", "SyncAccess.record_connection"): "set-up before staff exist",
     ("persistence/repositories/outbox.py", "SqlOutboxQueue.record"): "a push's own summary",
     ("persistence/replication/ledger_sync.py", "LedgerReplicator._pull.audit"): "a ledger pull",
+    ("services/demo_rebuild.py", "DemoRebuildService._record_refusal"): "a refusal, no sign-in",
+    ("services/demo_rebuild.py", "DemoRebuildService.record_built"): "a demo build's marker",
 }
 
 
