@@ -19,6 +19,7 @@ BENCHMARKS = {
     "push": "bench_push",
     "startup": "bench_startup",
     "sync": "bench_sync",
+    "workspace": "bench_workspace",
 }
 
 

@@ -171,7 +171,7 @@ def test_refusals_and_unknown_ids(desk: Desk) -> None:
         1,
     )
 
-    with pytest.raises(SystemExit) as usage:  # one of --keep-shop / --send-mine is required
-        desk("settle", str(ids["9999"]))
-    assert usage.value.code == 2
+    # One of --keep-shop / --send-mine is required: a one-line refusal, exit 2.
+    code, _, err = desk("settle", str(ids["9999"]))
+    assert code == 2 and len(err.splitlines()) == 1 and "--keep-shop" in err
     assert not audit_events(desk.console, "sync.conflicts_viewed")  # the refusals showed nothing

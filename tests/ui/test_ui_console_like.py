@@ -30,6 +30,7 @@ def test_the_protocol_names_the_services_the_window_uses():
         "close",
         "conflicts",
         "customers",
+        "customer_view",
         "search",
         "settings",
         "sync",

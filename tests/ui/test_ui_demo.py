@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from csconsole.persistence.repositories.audit_reader import iter_chain
-from csconsole.ui.customer_panel import UNVERIFIED_NOTICE
+from csconsole.ui.customer360 import UNVERIFIED_NOTICE
 from csconsole.ui.main_window import MainWindow
 from csconsole.ui.results_model import CustomerIdRole, ResultsModel
 from csconsole.ui.sign_in_dialog import SignInDialog
@@ -148,9 +148,15 @@ def test_find_and_open_a_real_customer_by_keyboard(qtbot, signed_in_window, path
     def actions() -> list[tuple[str, object, dict]]:
         return [(e.action, e.customer_id, e.details) for e, _, _ in iter_chain(console.engine)]
 
-    qtbot.waitUntil(lambda: any(a == "customer.view_masked" for a, _, _ in actions()))
+    # The opening, then the overview tab's own read (each a look at the customer).
+    qtbot.waitUntil(lambda: sum(a == "customer.view_masked" for a, _, _ in actions()) == 2)
     events = [a for a in actions() if a[0].startswith("customer.")]
-    assert [a for a, _, _ in events] == ["customer.search", "customer.view_masked"]
+    assert [a for a, _, _ in events] == [
+        "customer.search",
+        "customer.view_masked",
+        "customer.view_masked",
+    ]
+    assert events[2][1] == customer["id"] and events[2][2]["tab"] == "overview"
     assert events[0][2]["channel"] == "ui" and events[0][2]["query_kind"] == "name"
     assert str(customer["last"]).lower() not in str(events[0][2]).lower()
     assert events[1][1] == customer["id"]

@@ -8,7 +8,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLabel
 
-from csconsole.ui.customer_panel import UNVERIFIED_NOTICE
+from csconsole.ui.customer360 import UNVERIFIED_NOTICE
 from tests.ui.ui_fakes import CUSTOMERS
 
 
@@ -152,15 +152,18 @@ def test_keyboard_down_enter_opens_the_customer_masked(qtbot, make_window, fake_
     ):
         assert secret not in text
     # The opening and the settled search were audited, search first, channel "ui".
-    qtbot.waitUntil(lambda: "customer.view_masked" in fake_console.uow.actions())
+    # Then the overview tab's own read, audited as a look at the customer too.
+    qtbot.waitUntil(lambda: fake_console.uow.actions().count("customer.view_masked") == 2)
     actions = fake_console.uow.actions()
-    assert actions == ["customer.search", "customer.view_masked"]
-    search_event, view_event = fake_console.uow.events
+    assert actions == ["customer.search", "customer.view_masked", "customer.view_masked"]
+    search_event, view_event, tab_event = fake_console.uow.events
     assert search_event["details"]["channel"] == "ui"
     assert search_event["details"]["query_kind"] == "name"
     assert "jane" not in str(search_event["details"]).lower()
     assert view_event["customer_id"] == 1
     assert view_event["actor"] == "rep"
+    assert tab_event["customer_id"] == 1
+    assert tab_event["details"] == {"channel": "ui", "tab": "overview"}
 
 
 def test_misuse_flag_is_shown(qtbot, make_window):

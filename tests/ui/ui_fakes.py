@@ -31,6 +31,15 @@ from csconsole.domain.text import digits_only, fold, name_index_text, normalise_
 from csconsole.domain.unmasking import UnmaskedCustomer
 from csconsole.services.auth import Session
 from csconsole.services.customer_access import CustomerAccessService
+from csconsole.services.customer_view import (
+    ActivityView,
+    AddressView,
+    CaseView,
+    CustomerOverview,
+    CustomerViewService,
+    OrderView,
+    SubscriptionView,
+)
 from csconsole.services.outbox import ConflictView, Resolution
 from csconsole.services.ports import StaffRecord
 from csconsole.services.search import SearchService
@@ -269,6 +278,92 @@ class FakeUowFactory:
         return [e["action"] for e in self.events]
 
 
+class FakeViewReads:
+    """``services.customer_view.CustomerViewReads`` over the fake customers: one address (the
+    billing one), an order per order number, an email enrolment. ``gate`` closed: every read
+    waits until the test opens it; ``reads`` names what was read, in order."""
+
+    def __init__(self, lookup: FakeLookup) -> None:
+        self._lookup = lookup
+        self.gate = threading.Event()
+        self.gate.set()
+        self.reads: list[tuple[str, int]] = []
+        self.threads: set[str] = set()
+        self.cases_of: dict[int, list[CaseView]] = {}
+        self.activity_of: dict[int, list[ActivityView]] = {}
+
+    def _touch(self, tab: str, customer_id: int) -> FakeCustomer | None:
+        self.threads.add(threading.current_thread().name)
+        self.gate.wait(30)
+        self.reads.append((tab, customer_id))
+        return self._lookup.customers.get(customer_id)
+
+    def overview(self, customer_id: int) -> CustomerOverview | None:
+        c = self._touch("overview", customer_id)
+        summary = self._lookup.summary(customer_id)
+        if c is None or summary is None:
+            return None
+        return CustomerOverview(summary, "CA" if c.country == "US" else "")
+
+    def addresses(self, customer_id: int) -> list[AddressView]:
+        c = self._touch("addresses", customer_id)
+        if c is None:
+            return []
+        return [
+            AddressView(
+                "billing",
+                "•••",
+                c.city,
+                "CA" if c.country == "US" else "",
+                mask_postcode(c.postcode),
+                c.country,
+                mask_phone(c.phone),
+            )
+        ]
+
+    def orders(self, customer_id: int, limit: int) -> list[OrderView]:
+        c = self._touch("orders", customer_id)
+        if c is None:
+            return []
+        return [OrderView(n, "shipped", 2, "Visa") for n, _ in enumerate(c.orders[:limit], 1)]
+
+    def mailing(self, customer_id: int) -> list[SubscriptionView]:
+        c = self._touch("mailing", customer_id)
+        if c is None or not c.email_subscribed:
+            return []
+        return [SubscriptionView("email", "enrolled", "contest", datetime(2023, 1, 5, tzinfo=UTC))]
+
+    def cases(self, customer_id: int) -> list[CaseView]:
+        self._touch("cases", customer_id)
+        return list(self.cases_of.get(customer_id, []))
+
+    def activity(self, customer_id: int, limit: int) -> list[ActivityView]:
+        self._touch("activity", customer_id)
+        return list(self.activity_of.get(customer_id, []))[:limit]
+
+
+class FakeViewUnitOfWork(FakeUnitOfWork):
+    def __init__(
+        self,
+        sink: list[dict[str, Any]],
+        members: dict[str, tuple[str, StaffMember]],
+        reads: FakeViewReads,
+    ) -> None:
+        super().__init__(sink, members)
+        self.customer_view = reads
+
+
+class FakeViewUowFactory:
+    """The 360 view's units of work: their audit events go to the main fake's ``events``."""
+
+    def __init__(self, uow: FakeUowFactory, reads: FakeViewReads) -> None:
+        self._uow = uow
+        self.reads = reads
+
+    def __call__(self) -> FakeViewUnitOfWork:
+        return FakeViewUnitOfWork(self._uow.events, self._uow.members, self.reads)
+
+
 class FakeAuth:
     """Staff with passwords; locks an account after ``max_failures`` wrong passwords."""
 
@@ -440,6 +535,8 @@ class FakeConsole:
     closed: bool = False
     search: SearchService = field(init=False)
     customers: CustomerAccessService = field(init=False)
+    view_reads: FakeViewReads = field(init=False)
+    customer_view: CustomerViewService = field(init=False)
     sync: NoShopSync = field(init=False)
 
     def __post_init__(self) -> None:
@@ -447,6 +544,10 @@ class FakeConsole:
         self.uow.members = self.auth.staff
         self.search = SearchService(self.lookup, default_region="US", limit=50)
         self.customers = CustomerAccessService(self.uow, self.clock, self.search)
+        self.view_reads = FakeViewReads(self.lookup)
+        self.customer_view = CustomerViewService(
+            FakeViewUowFactory(self.uow, self.view_reads), self.clock
+        )
 
     def close(self) -> None:
         self.closed = True

@@ -36,11 +36,13 @@ if TYPE_CHECKING:
 
     from csconsole.app.sync_wiring import CentralLedgerAudit, ShopSync
     from csconsole.domain.policy import PolicyProfile
+    from csconsole.persistence.repositories.customer_view import CustomerViewUnitOfWorkFactory
     from csconsole.persistence.repositories.unit_of_work import SqlUnitOfWorkFactory
     from csconsole.services.audit_trail import AuditTrailService
     from csconsole.services.cases import CaseService
     from csconsole.services.conflicts import ConflictService
     from csconsole.services.customer_access import CustomerAccessService
+    from csconsole.services.customer_view import CustomerViewService
     from csconsole.services.sync_access import SyncAccess
     from csconsole.services.unmask import UnmaskService
     from csconsole.services.verification import VerificationService
@@ -143,6 +145,22 @@ class Console:
         return CustomerAccessService(self.staff_audit_uow, self.clock, self.search)
 
     @cached_property
+    def customer_view_uow(self) -> CustomerViewUnitOfWorkFactory:
+        """The 360 view's units of work, on one driver connection of their own."""
+        from csconsole.persistence.repositories.customer_view import (
+            CustomerViewUnitOfWorkFactory,
+        )
+
+        return CustomerViewUnitOfWorkFactory(self.cache.connect, self.workstation, self.clock)
+
+    @cached_property
+    def customer_view(self) -> CustomerViewService:
+        """The tabs of the customer on screen, masked (each read audited)."""
+        from csconsole.services.customer_view import CustomerViewService
+
+        return CustomerViewService(self.customer_view_uow, self.clock)
+
+    @cached_property
     def cases(self) -> CaseService:
         from csconsole.adapters.holiday_calendar import holiday_predicate
         from csconsole.services.cases import CaseService
@@ -211,5 +229,7 @@ class Console:
 
     def close(self) -> None:
         self.lookup.close()
+        if "customer_view_uow" in self.__dict__:  # made on first use (cached_property)
+            self.customer_view_uow.close()
         if "engine" in self.__dict__:  # made on first use (cached_property)
             self.engine.dispose()

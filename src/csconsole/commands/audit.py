@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from csconsole.commands.audit_supervision import register_subcommands
-from csconsole.commands.output import fail
+from csconsole.commands.output import echo, fail
 from csconsole.commands.sign_in import sign_in
 
 if TYPE_CHECKING:
@@ -103,20 +103,20 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         if check is not None:
             data.update(ledger_dict(check))
         json.dump(data, sys.stdout)
-        print()
+        echo()
     broken = _problems(report, check)
     if broken:
         return fail("; ".join(broken), 3)
     if not args.json:
-        print("checked: " + "; ".join(checked))
-        print(f"audit trail intact: {report.events} events, head {report.head}")
+        echo("checked: " + "; ".join(checked))
+        echo(f"audit trail intact: {report.events} events, head {report.head}")
         for c in (check.chains if check else {}).values():
-            print(
+            echo(
                 f"central ledger, workstation {c.workstation}: intact, {c.report.events} "
                 f"events, head {c.report.head}"
             )
         if check is not None:
-            print("this desk's trail and its central copy agree, event by event")
+            echo("this desk's trail and its central copy agree, event by event")
     return 0
 
 

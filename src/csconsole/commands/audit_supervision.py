@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import print_json
+from csconsole.commands.output import echo, print_json
 from csconsole.commands.parsers import add_command
 from csconsole.commands.sign_in import signed_in
 
@@ -21,7 +20,7 @@ def cmd_acknowledge(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"bad_seq": ack.bad_seq, "problem": ack.problem, "event_hash": ack.event_hash})
     else:
-        print(f"break at event {ack.bad_seq} acknowledged ({ack.problem}); recording resumes")
+        echo(f"break at event {ack.bad_seq} acknowledged ({ack.problem}); recording resumes")
     return 0
 
 
@@ -43,7 +42,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         customer_id=args.customer,
         action=args.action,
         since=_day(args.since, "--since"),
-        until=until + timedelta(days=1) if until else None,  # --until is the last day shown
+        # --until is the last day shown; the last day there is has no day after it to stop at.
+        until=until + timedelta(days=1) if until and until.date() < date.max else None,
         limit=args.limit,
     )
     with signed_in() as (console, session):
@@ -67,11 +67,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         )
     else:
         for e in events:
-            print(
+            echo(
                 f"{e.seq:>8} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<12} {e.action:<28} "
                 f"customer {e.customer_id or '-':<8} case {e.case_id or '-':<6} {e.details_text()}"
             )
-        print(f"{len(events)} event(s)", file=sys.stderr)
+        echo(f"{len(events)} event(s)", err=True)
     return 0
 
 

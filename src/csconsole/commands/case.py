@@ -4,12 +4,11 @@ case unmasked as far as the caller's verification allows."""
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import print_json
+from csconsole.commands.output import echo, print_json
 from csconsole.commands.parsers import add_command
 from csconsole.commands.sign_in import signed_in
 
@@ -27,7 +26,7 @@ def _case_row(case: CaseRecord, today: date) -> dict[str, object]:
 def _print_case_line(case: CaseRecord, today: date) -> None:
     flag = "OVERDUE" if case.overdue(today) else ""
     customer = case.customer_name or (f"customer {case.customer_id}" if case.customer_id else "-")
-    print(
+    echo(
         f"{case.case_id:>6}  {case.case_type.value:<16} {case.status.label:<18} "
         f"due {case.due_on.isoformat()} {flag:<8} {case.owner:<12} {customer}"
     )
@@ -46,7 +45,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     if args.json:
         print_json(_case_row(case, today))
     else:
-        print(f"case {case.case_id} opened, due {case.due_on.isoformat()}")
+        echo(f"case {case.case_id} opened, due {case.due_on.isoformat()}")
     return 0
 
 
@@ -61,7 +60,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         for case in cases:
             _print_case_line(case, today)
-        print(f"{len(cases)} case(s)", file=sys.stderr)
+        echo(f"{len(cases)} case(s)", err=True)
     return 0
 
 
@@ -80,20 +79,20 @@ def cmd_show(args: argparse.Namespace) -> int:
         )
         return 0
     _print_case_line(case, today)
-    print(f"  channel {case.channel.value}, opened {case.opened_at:%Y-%m-%d %H:%M} UTC")
-    print(f"  by {case.opened_by}")
-    print(f"  summary: {case.summary}")
+    echo(f"  channel {case.channel.value}, opened {case.opened_at:%Y-%m-%d %H:%M} UTC")
+    echo(f"  by {case.opened_by}")
+    echo(f"  summary: {case.summary}")
     if case.resolution:
-        print(f"  resolution: {case.resolution}")
+        echo(f"  resolution: {case.resolution}")
     for note in detail.notes:
-        print(f"  note {note.note_id} ({note.author}, {note.at:%Y-%m-%d %H:%M}): {note.text}")
+        echo(f"  note {note.note_id} ({note.author}, {note.at:%Y-%m-%d %H:%M}): {note.text}")
     return 0
 
 
 def cmd_note(args: argparse.Namespace) -> int:
     with signed_in() as (console, session):
         note_id = console.cases.add_note(session, args.case_id, args.text)
-    print(f"note {note_id} added to case {args.case_id}")
+    echo(f"note {note_id} added to case {args.case_id}")
     return 0
 
 
@@ -102,7 +101,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         case = console.cases.change_status(
             session, args.case_id, args.status, resolution=args.resolution
         )
-    print(f"case {case.case_id} is {case.status.label}")
+    echo(f"case {case.case_id} is {case.status.label}")
     return 0
 
 
@@ -110,7 +109,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     status = "refused" if args.refused else "withdrawn" if args.withdrawn else "resolved"
     with signed_in() as (console, session):
         case = console.cases.close(session, args.case_id, args.resolution, status=status)
-    print(f"case {case.case_id} is {case.status.label}")
+    echo(f"case {case.case_id} is {case.status.label}")
     return 0
 
 
@@ -124,25 +123,25 @@ def cmd_customer(args: argparse.Namespace) -> int:
             del order["card_last4"]
         print_json(data)
         return 0
-    print(f"{view.name} (customer {view.customer_id}), verified at the {view.level.value} level")
-    print(f"  email: {view.email}")
+    echo(f"{view.name} (customer {view.customer_id}), verified at the {view.level.value} level")
+    echo(f"  email: {view.email}")
     for phone in view.phones:
-        print(f"  phone: {phone}")
+        echo(f"  phone: {phone}")
     for a in view.addresses:
-        print(
+        echo(
             f"  {a.kind} address: {' / '.join(a.street.splitlines())}, {a.city}, "
             f"{a.postcode or ''} {a.country}"
         )
     if view.date_of_birth:
-        print(f"  date of birth: {view.date_of_birth.isoformat()}")
+        echo(f"  date of birth: {view.date_of_birth.isoformat()}")
     for o in view.orders:
         items = "; ".join(f"{line.quantity} x {line.name}" for line in o.lines)
-        print(
+        echo(
             f"  order {o.number} {o.placed_at:%Y-%m-%d} {o.total_cents / 100:.2f} {o.currency} "
             f"{o.status} {o.card_shown} {items}"
         )
     for s in view.subscriptions:
-        print(f"  {s.channel} {s.event} ({s.source}) {s.occurred_at:%Y-%m-%d}")
+        echo(f"  {s.channel} {s.event} ({s.source}) {s.occurred_at:%Y-%m-%d}")
     return 0
 
 

@@ -6,10 +6,9 @@ shop's value now (docs/ledger-and-outbox.md, "Settling conflicts")."""
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import print_json
+from csconsole.commands.output import echo, print_json
 from csconsole.commands.parsers import add_command
 from csconsole.commands.sign_in import signed_in
 
@@ -73,17 +72,17 @@ def _print_conflict(conflict: ConflictView) -> None:
         else "changed in the shop since the rep saw it"
     )
     case = f"case {conflict.case_id}" if conflict.case_id is not None else "no case"
-    print(
+    echo(
         f"conflict {conflict.conflict_id}: {conflict.entity} {conflict.entity_key} {what}"
         f" ({conflict.kind}, {case}, detected {conflict.detected_at:%Y-%m-%d %H:%M} UTC)"
     )
     changes = conflict.changes
     for name in _fields(conflict):
         shop = GONE if _problem(conflict) == "missing" else _text(_shop_value(conflict, name))
-        print(f"  {name}")
-        print(f"    you saw:       {_text(conflict.expected.get(name))}")
-        print(f"    shop has now:  {shop}")
-        print(f"    you wanted:    {_text(changes.get(name))}")
+        echo(f"  {name}")
+        echo(f"    you saw:       {_text(conflict.expected.get(name))}")
+        echo(f"    shop has now:  {shop}")
+        echo(f"    you wanted:    {_text(changes.get(name))}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -95,11 +94,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     for conflict in conflicts:
         _print_conflict(conflict)
     count = len(conflicts)
-    print(f"{count} open conflict{'s' if count != 1 else ''}", file=sys.stderr)
+    echo(f"{count} open conflict{'s' if count != 1 else ''}", err=True)
     if count:
-        print(
+        echo(
             "settle one with: csconsole conflicts settle ID --keep-shop | --send-mine",
-            file=sys.stderr,
+            err=True,
         )
     return 0
 
@@ -119,9 +118,9 @@ def cmd_settle(args: argparse.Namespace) -> int:
             }
         )
     elif new_id is None:
-        print(f"conflict {args.conflict_id} settled: the shop's value is kept")
+        echo(f"conflict {args.conflict_id} settled: the shop's value is kept")
     else:
-        print(
+        echo(
             f"conflict {args.conflict_id} settled: the change is queued again (outbox item "
             f"{new_id}); the next sync sends it, checked against the shop's value now"
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from csconsole.commands.output import echo
 from csconsole.commands.sign_in import sign_in
 
 if TYPE_CHECKING:
@@ -49,10 +50,10 @@ def cmd_connect(args: argparse.Namespace) -> int:
         )
     finally:
         console.close()
-    print(f"Shop database: {redact(shop)} (mapping {mapping.name!r}).")
+    echo(f"Shop database: {redact(shop)} (mapping {mapping.name!r}).")
     if args.ledger:
-        print(f"Central ledger: {redact(changes['ledger_url'])}.")
-    print("Passwords are in the keyring. Next: `csconsole sync --check`, then `csconsole sync`.")
+        echo(f"Central ledger: {redact(changes['ledger_url'])}.")
+    echo("Passwords are in the keyring. Next: `csconsole sync --check`, then `csconsole sync`.")
     return 0
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import fail, progress_printer
+from csconsole.commands.output import echo, fail, progress_printer
 from csconsole.commands.sign_in import sign_in
 
 if TYPE_CHECKING:
@@ -91,19 +91,19 @@ def make_demo(args: argparse.Namespace, generator: DemoGenerator) -> int:
             },
             sys.stdout,
         )
-        print()
+        echo()
     else:
-        print(
+        echo(
             f"Demo shop with {counts.get('shop_customer', 0):,} customers ready in "
             f"{elapsed:.1f} s ({console.paths.data_dir})."
         )
-        print(
+        echo(
             "It syncs with its own shop file and keeps its central ledger in an encrypted file "
             "beside it: the window syncs in the background (F5: now), `csconsole sync` from here."
         )
-        print("Demo staff (shown once; only password hashes are stored):")
+        echo("Demo staff (shown once; only password hashes are stored):")
         for row in staff:
-            print(f"  {row['role']:<10} user {row['user']:<11} password {row['password']}")
+            echo(f"  {row['role']:<10} user {row['user']:<11} password {row['password']}")
     return 0
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from csconsole.commands.output import echo
 from csconsole.commands.sign_in import sign_in
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     console = Console.open()
     try:
         session = sign_in(console)
-        session.require(Permission.SEARCH)
+        console.customers.require(session, Permission.SEARCH, channel="cli")  # refusals audited
         query = console.search.parse(args.text)
         hits = console.search.search(args.text)
         console.customers.record_search(session, query, hits, channel="cli")
@@ -44,14 +45,14 @@ def cmd_search(args: argparse.Namespace) -> int:
             sys.stdout,
             ensure_ascii=False,
         )
-        print()
+        echo()
     else:
         for h in hits:
-            print(
+            echo(
                 f"{h.customer_id:>9}  {h.name:<32} {h.email_masked:<28} {h.phone_masked:<12} "
                 f"{h.city}, {h.country}  [{h.matched_on.label}]"
             )
-        print(f"{len(hits)} result(s)", file=sys.stderr)
+        echo(f"{len(hits)} result(s)", err=True)
     return 0
 
 

@@ -13,7 +13,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import fail, progress_printer
+from csconsole.commands.output import echo, fail, progress_printer
 from csconsole.commands.sign_in import sign_in
 
 if TYPE_CHECKING:
@@ -46,17 +46,17 @@ def _check(args: argparse.Namespace) -> int:
         json.dump(
             {"source": source, "mapping": mapping.name, "problems": schema.problems}, sys.stdout
         )
-        print()
+        echo()
     else:
         for problem in schema.problems:
-            print(problem)
+            echo(problem)
     if schema.problems:
         return fail(
             f"the shop database {source} lacks {len(schema.problems)} thing(s) the mapping "
             f"{mapping.name!r} expects (listed above)"
         )
     if not args.json:
-        print(f"The shop database {source} has every table and column of {mapping.name!r}.")
+        echo(f"The shop database {source} has every table and column of {mapping.name!r}.")
     return 0
 
 
@@ -90,17 +90,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
             },
             sys.stdout,
         )
-        print()
+        echo()
         return 0
     if pull is not None:
         for entity, counts in pull.tables.items():
-            print(
+            echo(
                 f"{entity:<20} read {counts.read:>9,}  written {counts.written:>9,}  "
                 f"deleted {counts.deleted:>7,}  skipped {counts.skipped:>6,}"
             )
-        print(f"{report.kind} sync from {report.source} in {pull.seconds:.1f} s")
+        echo(f"{report.kind} sync from {report.source} in {pull.seconds:.1f} s")
     for note in report.notes:
-        print(f"note: {note}")
+        echo(f"note: {note}")
     return 0
 
 

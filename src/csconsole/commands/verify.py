@@ -10,7 +10,7 @@ import getpass
 import sys
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import print_json
+from csconsole.commands.output import echo, print_json
 from csconsole.commands.parsers import add_command
 from csconsole.commands.sign_in import signed_in
 
@@ -51,32 +51,32 @@ def status_dict(status: VerificationStatus) -> dict[str, object]:
 
 def print_status(status: VerificationStatus) -> None:
     state = "PASSED" if status.passed else "not yet"
-    print(
+    echo(
         f"verification {status.verification_id} (case {status.case_id}): level "
         f"{status.level.value}, needs {status.required.value} ({status.matched}/{status.needed} "
         f"data points{', affirmation' if status.affirmation_needed else ''}) {state}"
     )
     if status.lock.locked:
         where = f" (locked on desk {status.lock.origin})" if status.lock.origin else ""
-        print(f"  LOCKED{where}: a supervisor must unlock verification of this customer")
+        echo(f"  LOCKED{where}: a supervisor must unlock verification of this customer")
     elif status.expired:
-        print("  expired: start a new verification")
+        echo("  expired: start a new verification")
     elif status.ended:
-        print("  ended")
+        echo("  ended")
     else:
-        print(
+        echo(
             f"  wrong answers in the last {status.lock.window_hours} h: "
             f"{status.lock.failures_in_window} of {status.lock.max_failures}; "
             f"expires {status.expires_at:%H:%M} UTC"
         )
     if status.affirmation_needed and not status.affirmed:
-        print(f"  affirmation to read: {status.affirmation_text}")
+        echo(f"  affirmation to read: {status.affirmation_text}")
     for kind, matched in status.asked:
-        print(f"  asked {kind.value}: {'match' if matched else 'no match'}")
+        echo(f"  asked {kind.value}: {'match' if matched else 'no match'}")
     for q in status.remaining:
-        print(f"  may ask {q.kind.value}: {q.prompt}  [{q.hint}]")
+        echo(f"  may ask {q.kind.value}: {q.prompt}  [{q.hint}]")
     if not status.can_still_pass and not status.passed:
-        print("  the questions left cannot reach the level needed")
+        echo("  the questions left cannot reach the level needed")
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -116,7 +116,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
         line = result.outcome.label
         if result.reason:
             line += f": {result.reason}"
-        print(line)
+        echo(line)
         print_status(result.status)
     return 2 if result.reason else 0
 
@@ -170,7 +170,7 @@ def cmd_unlock(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"verification of customer {args.customer_id} unlocked (locked on {where})")
+        echo(f"verification of customer {args.customer_id} unlocked (locked on {where})")
     return 0
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from csconsole.domain.errors import CsConsoleError
 from csconsole.domain.policy import CaseDue, CaseType, DayUnit, RequestType
-from csconsole.domain.text import strip_controls
+from csconsole.domain.text import clean_free_text
 
 __all__ = [
     "CaseRecord",
@@ -159,9 +159,10 @@ def request_for_case(case_type: CaseType) -> RequestType | None:
 def clean_text(text: str) -> str:
     """Free text as stored: no control or bidi-override characters, trimmed.
 
-    Newlines and tabs are kept (notes have paragraphs); other controls never carry meaning.
+    Newlines are kept (notes have paragraphs), and joiners inside words (emoji sequences,
+    Persian words); other controls never carry meaning.
     """
-    lines = [strip_controls(line).rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [clean_free_text(line).rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 
@@ -58,6 +59,14 @@ class AuthService:
         self._workstation = workstation
         self._policy = policy or SignInPolicy()
         self._hasher = hasher or PasswordHasher()
+        self._dummy_hash: str | None = None
+
+    def _dummy_verify(self, password: str) -> None:
+        """Spend what a real check costs, so an unknown name fails as slowly as a known one."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            self._hasher.verify(self._dummy_hash, password)
 
     def sign_in(self, username: str, password: str) -> Session:
         """Check the password; every attempt, passed or not, is an audit event."""
@@ -66,6 +75,7 @@ class AuthService:
             record = uow.staff.by_username(username)
             now = self._clock.now()
             if record is None or not record.active:
+                self._dummy_verify(password)
                 record_system_event(
                     uow.audit,
                     at=now,

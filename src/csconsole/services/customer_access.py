@@ -25,11 +25,32 @@ class CustomerAccessService:
         self._clock = clock
         self._search = search
 
+    def require(self, session: Session, permission: Permission, channel: str) -> None:
+        """``session.require(permission)`` for a look at customer data; a refusal is audited
+        (``customer.search_refused`` or ``customer.view_refused``) before it is raised."""
+        if session.may(permission):
+            return
+        action = (
+            "customer.search_refused"
+            if permission is Permission.SEARCH
+            else ("customer.view_refused")
+        )
+        with self._uow() as uow:
+            record(
+                uow,
+                self._clock,
+                session,
+                action,
+                details={"reason": f"no {permission.value} permission", "channel": channel},
+            )
+            uow.commit()
+        session.require(permission)
+
     def open_customer(
         self, session: Session, customer_id: int, channel: str
     ) -> CustomerSummary | None:
         """The masked summary (None if a sync removed the customer); the view is audited."""
-        session.require(Permission.VIEW_CUSTOMER)
+        self.require(session, Permission.VIEW_CUSTOMER, channel)
         summary = self._search.summary(customer_id)
         if summary is None:
             return None
@@ -53,7 +74,7 @@ class CustomerAccessService:
         channel: str,
     ) -> None:
         """One audit event for a settled search: its kind and who came back, never the text."""
-        session.require(Permission.SEARCH)
+        self.require(session, Permission.SEARCH, channel)
         with self._uow() as uow:
             record(
                 uow,

@@ -13,7 +13,7 @@ from csconsole.domain.staff import Permission
 from csconsole.domain.unmasking import UnmaskedCustomer, unmasked_view
 from csconsole.services.audit import record
 from csconsole.services.auth import Session
-from csconsole.services.ports import Clock, UnitOfWorkFactory
+from csconsole.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from csconsole.services.verification import current_lock
 
 
@@ -26,9 +26,13 @@ class UnmaskService:
         self._rules = profile.verification
 
     def view(self, session: Session, case_id: int, *, channel: str = "ui") -> UnmaskedCustomer:
-        session.require(Permission.VIEW_CUSTOMER)
+        """The unmasked view; a refusal (no permission, not verified, locked) is audited as
+        ``customer.view_refused`` before it is raised."""
         now = self._clock.now()
         with self._uow() as uow:
+            if not session.may(Permission.VIEW_CUSTOMER):
+                self._refused(uow, session, None, case_id, "no view_customer permission", channel)
+                session.require(Permission.VIEW_CUSTOMER)
             case = uow.cases.get(case_id)
             if case is None:
                 raise NotFound(f"There is no case {case_id}.")
@@ -48,6 +52,8 @@ class UnmaskService:
             )
             level = best.level(self._rules) if best is not None and not locked else None
             if best is None or level is None or not level.satisfies(VerificationLevel.STANDARD):
+                reason = "locked" if locked else "not verified"
+                self._refused(uow, session, customer_id, case_id, reason, channel)
                 raise PermissionDenied(
                     "The caller is not verified on this case, so the customer's data stays masked."
                 )
@@ -71,3 +77,23 @@ class UnmaskService:
             )
             uow.commit()
         return view
+
+    def _refused(
+        self,
+        uow: UnitOfWork,
+        session: Session,
+        customer_id: int | None,
+        case_id: int,
+        reason: str,
+        channel: str,
+    ) -> None:
+        record(
+            uow,
+            self._clock,
+            session,
+            "customer.view_refused",
+            customer_id=customer_id,
+            case_id=case_id,
+            details={"reason": reason, "channel": channel},
+        )
+        uow.commit()

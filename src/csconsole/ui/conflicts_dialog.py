@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from csconsole.services.auth import Session
 from csconsole.services.conflicts import OPEN_LIMIT
 from csconsole.services.outbox import ConflictView, PushOutcome, Resolution
+from csconsole.ui.plain_text import DataLabel, shown, tooltip_text
 from csconsole.ui.record_table import RecordTableModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
@@ -169,8 +170,10 @@ class ConflictFieldsModel(QAbstractTableModel):
         if not 0 <= index.row() < len(self._names) or not 0 <= index.column() < 4:
             return None
         name = self._names[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._cell(conflict, name, index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return shown(self._cell(conflict, name, index.column()))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip_text(self._cell(conflict, name, index.column())) or None
         differs = index.column() == SHOP_COLUMN and self._differs(conflict, name)
         if role == Qt.ItemDataRole.BackgroundRole and differs:
             return QBrush(DIFFERS_BACKGROUND)
@@ -276,7 +279,7 @@ class ConflictsDialog(QDialog):
             self.fields_table.horizontalHeader().setSectionResizeMode(
                 column, QHeaderView.ResizeMode.Stretch
             )
-        self.explain_label = QLabel(_explain(None))
+        self.explain_label = DataLabel(_explain(None), multiline=True)
         self.explain_label.setObjectName("conflictExplain")
         self.explain_label.setWordWrap(True)
 
@@ -305,7 +308,7 @@ class ConflictsDialog(QDialog):
             button.setAutoDefault(False)
         QShortcut(QKeySequence("F5"), self, self.load)
 
-        self.message_label = QLabel()
+        self.message_label = DataLabel()
         self.message_label.setObjectName("conflictsMessage")
         self.message_label.setAccessibleName("Conflicts status")
         self.message_label.setWordWrap(True)

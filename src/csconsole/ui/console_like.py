@@ -20,6 +20,14 @@ if TYPE_CHECKING:  # typing only: ui.main and the sign-in dialog load before the
     from csconsole.domain.unmasking import UnmaskedCustomer
     from csconsole.services.auth import Session
     from csconsole.services.cases import Scope
+    from csconsole.services.customer_view import (
+        ActivityView,
+        AddressView,
+        CaseView,
+        CustomerOverview,
+        OrderView,
+        SubscriptionView,
+    )
     from csconsole.services.ports import ProgressReport
     from csconsole.services.search import SearchService
     from csconsole.services.settings import Settings
@@ -76,6 +84,37 @@ class CustomerAccess(Protocol):
     ) -> None: ...
 
 
+class CustomerViewBackend(Protocol):
+    """``services.customer_view.CustomerViewService``: the 360 view's tabs, masked."""
+
+    def overview(
+        self, session: Session, customer_id: int, channel: str = "ui"
+    ) -> CustomerOverview | None: ...
+    def addresses(
+        self, session: Session, customer_id: int, channel: str = "ui"
+    ) -> list[AddressView]: ...
+    def orders(
+        self, session: Session, customer_id: int, channel: str = "ui"
+    ) -> list[OrderView]: ...
+    def mailing(
+        self, session: Session, customer_id: int, channel: str = "ui"
+    ) -> list[SubscriptionView]: ...
+    def cases(self, session: Session, customer_id: int, channel: str = "ui") -> list[CaseView]: ...
+    def activity(
+        self, session: Session, customer_id: int, channel: str = "ui"
+    ) -> list[ActivityView]: ...
+
+
+class Customer360Console(Protocol):
+    """What the customer's 360 view uses (``ui/customer360``)."""
+
+    @property
+    def customer_view(self) -> CustomerViewBackend: ...
+
+    @property
+    def unmask(self) -> UnmaskBackend: ...
+
+
 class CaseBackend(Protocol):
     """``services.cases.CaseService``: what the case list and the open-case dialog use."""
 
@@ -129,6 +168,9 @@ class ConsoleLike(CaseworkConsole, Protocol):
 
     @property
     def customers(self) -> CustomerAccess: ...
+
+    @property
+    def customer_view(self) -> CustomerViewBackend: ...
 
     @property
     def conflicts(self) -> ConflictBackend: ...

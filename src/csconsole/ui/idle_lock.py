@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from csconsole.services.auth import Session
 from csconsole.ui.console_like import AuthLike
+from csconsole.ui.plain_text import DataLabel
 from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 INPUT_EVENTS = frozenset(
@@ -139,7 +140,7 @@ class LockScreen(QWidget):
         form.addRow("User name:", self.user_field)
         form.addRow("Password:", self.password_field)
 
-        self.error_label = QLabel()
+        self.error_label = DataLabel()
         self.error_label.setObjectName("lockError")
         self.error_label.setAccessibleName("Unlock error")
         self.error_label.setWordWrap(True)

@@ -21,7 +21,7 @@ from csconsole.sync.status import SyncStatus
 from csconsole.ui.casework_menu import CaseworkMenu
 from csconsole.ui.conflicts_dialog import ConflictsDialog
 from csconsole.ui.console_like import ConsoleLike
-from csconsole.ui.customer_panel import CustomerPanel
+from csconsole.ui.customer360 import Customer360View
 from csconsole.ui.idle_lock import IdleWatcher, LockScreen, minutes_to_ms
 from csconsole.ui.search_panel import DEBOUNCE_MS, SETTLE_MS, SearchPanel
 from csconsole.ui.sync_status import (
@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.search_panel = SearchPanel(
             console.search, runner, debounce_ms=debounce_ms, settle_ms=settle_ms
         )
-        self.customer_panel = CustomerPanel()
+        self.customer_panel = Customer360View(console, session, runner)
         self.content = QSplitter(Qt.Orientation.Horizontal)
         self.content.setObjectName("content")
         self.content.setChildrenCollapsible(False)

@@ -8,6 +8,8 @@ from typing import Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from csconsole.ui.plain_text import shown, tooltip_text
+
 Index = QModelIndex | QPersistentModelIndex
 R = TypeVar("R")
 Column = tuple[str, Callable[[R], str]]
@@ -58,8 +60,10 @@ class RecordTableModel(QAbstractTableModel, Generic[R]):
 
     def record_data(self, record: R, column: int, role: int) -> object:
         """What a subclass shows beyond the text and the key (None: nothing)."""
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.text(record, column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return shown(self.text(record, column))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip_text(self.text(record, column)) or None
         return None
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

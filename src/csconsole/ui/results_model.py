@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from csconsole.domain.customers import CustomerHit
+from csconsole.ui.plain_text import shown, tooltip_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -62,10 +63,10 @@ class ResultsModel(QAbstractTableModel):
             return None
         hit = self._hits[row]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return COLUMNS[column][1](hit)
+            return shown(COLUMNS[column][1](hit))
         if role == Qt.ItemDataRole.ToolTipRole:
             header, read = COLUMNS[column]
-            return f"{header}: {read(hit)}" if read(hit) else None
+            return tooltip_text(f"{header}: {read(hit)}") if read(hit) else None
         if role == CustomerIdRole:
             return hit.customer_id
         return None

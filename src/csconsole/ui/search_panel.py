@@ -17,7 +17,6 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from csconsole.domain.customers import CustomerHit
 from csconsole.domain.lookup import ParsedQuery
 from csconsole.services.search import SearchService
+from csconsole.ui.plain_text import DataLabel
 from csconsole.ui.results_model import ResultsModel
 from csconsole.ui.tasks import LatestRequest, TaskContext, TaskFailure, TaskRunner
 
@@ -152,7 +152,7 @@ class SearchPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setHighlightSections(False)
 
-        self.hint = QLabel()
+        self.hint = DataLabel()  # the hint may repeat what was typed
         self.hint.setObjectName("searchHint")
         self.hint.setAccessibleName("Search status")
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from csconsole.ui.plain_text import DataLabel
 from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 if TYPE_CHECKING:  # the dialog is the first window: keep its imports light
@@ -69,14 +70,14 @@ class SignInDialog(QDialog):
         form.addRow("&User name:", self.user_field)
         form.addRow("&Password:", self.password_field)
 
-        self.error_label = QLabel()
+        self.error_label = DataLabel()
         self.error_label.setObjectName("signInError")
         self.error_label.setAccessibleName("Sign-in error")
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
 
-        self.status_label = QLabel()
+        self.status_label = DataLabel()
         self.status_label.setObjectName("signInStatus")
         self.status_label.setWordWrap(True)
         self.status_label.hide()

@@ -26,7 +26,6 @@ from typing import Literal, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMainWindow,
     QProgressBar,
     QToolButton,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from csconsole.services.ports import ProgressReport
 from csconsole.sync.errors import ShopOffline, SyncCancelled
 from csconsole.sync.status import SyncStatus
+from csconsole.ui.plain_text import DataLabel
 from csconsole.ui.tasks import TaskContext, TaskFailure, TaskHandle, TaskRunner
 
 StatusFn = Callable[[], SyncStatus]
@@ -224,7 +224,7 @@ class SyncStatusWidget(QWidget):
         self.setObjectName("syncStatus")
         self.controller = controller
         self.status: SyncStatus | None = None
-        self.label = QLabel("Sync: …")
+        self.label = DataLabel("Sync: …")  # shop and ledger errors are shown here
         self.label.setObjectName("syncStatusLabel")
         self.label.setAccessibleName("Sync status")
         self.bar = QProgressBar()

@@ -8,6 +8,7 @@ from html import escape
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from csconsole.domain.unmasking import UnmaskedCustomer
+from csconsole.ui.plain_text import shown
 
 
 def unmasked_html(view: UnmaskedCustomer) -> str:
@@ -40,7 +41,9 @@ def unmasked_html(view: UnmaskedCustomer) -> str:
         )
     if view.flagged_misuse:
         rows.append(("Account misuse", "REPORTED"))
-    body = "".join(f"<tr><th align=left>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    body = "".join(
+        f"<tr><th align=left>{escape(k)}</th><td>{escape(shown(v))}</td></tr>" for k, v in rows
+    )
     return f"<table cellspacing=4>{body}</table>"
 
 
@@ -49,7 +52,7 @@ class UnmaskedCustomerDialog(QDialog):
         super().__init__(parent)
         self.view = view
         self.setObjectName("unmaskedDialog")
-        self.setWindowTitle(f"{view.name} — verified ({view.level.value})")
+        self.setWindowTitle(shown(f"{view.name} — verified ({view.level.value})"))
         self.resize(560, 480)
         self.browser = QTextBrowser()
         self.browser.setObjectName("unmaskedText")

@@ -62,6 +62,9 @@ def _key_connection(cur: Any, key_hex: str, page_hmac: str) -> None:
     # come before the first page is read.
     cur.execute(f"PRAGMA key = \"x'{key_hex}'\"")
     cur.execute(f"PRAGMA cipher_hmac_algorithm = {page_hmac}")
+    # SQLCipher's own log writes to standard error ("ERROR CORE sqlite3Codec: ..."); a damaged
+    # page is reported as one line by the command instead (cli._database_damaged).
+    cur.execute("PRAGMA cipher_log_level = NONE")
 
 
 def page_hmac_of(path: Path, key_hex: str) -> str:

@@ -27,7 +27,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, PrimaryKeyConstraint, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+)
 
 from csconsole.persistence.ledger import schema as ledger_schema
 from csconsole.persistence.models import AuditEvent, Staff
@@ -126,6 +135,9 @@ STAFF = Replicated(
 # The casework records: each desk's cases, notes and caller verifications, kept centrally under
 # (origin, id) and read on the other desks from replica_<table> (read-only there).
 CASE = owned(Case.__table__)  # type: ignore[arg-type]
+assert CASE.replica is not None
+# The other desks' cases of one customer (the 360 view's cases tab; cache migration 0010).
+Index(None, CASE.replica.c.customer_id)
 CASE_NOTE = owned(CaseNote.__table__)  # type: ignore[arg-type]
 VERIFICATION_SESSION = owned(VerificationSession.__table__)  # type: ignore[arg-type]
 VERIFICATION_ATTEMPT = owned(VerificationAttempt.__table__)  # type: ignore[arg-type]

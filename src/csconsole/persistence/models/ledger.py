@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from csconsole.persistence.models.base import Base
@@ -41,6 +41,9 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    # A customer's activity, newest first (the 360 view's activity tab).
+    __table_args__ = (Index(None, "customer_id", "seq"),)
 
 
 class CacheMeta(Base):
