@@ -30,8 +30,18 @@ run() {
   xvfb-run -n "$n" -f "$auth" -s "-screen 0 1280x800x24" "$@"
 }
 inner() {
-  .venv/bin/csconsole demo --customers "${CUSTOMERS:-20000}" --force
-  echo "Sign in with one of the accounts above." >&2
+  local rc=0
+  .venv/bin/csconsole demo --customers "${CUSTOMERS:-20000}" --force || rc=$?
+  if [ "$rc" -eq 3 ]; then
+    # Refused: this desk holds more than a fresh demo (its own cases or audit events, or
+    # another shop), which only an admin naming the desk may wipe. Open what is there.
+    echo "demo: the existing console in $CSCONSOLE_HOME was kept (reason above); opening it." \
+      "Sign in with its accounts." >&2
+  elif [ "$rc" -ne 0 ]; then
+    return "$rc"
+  else
+    echo "Sign in with one of the accounts above." >&2
+  fi
   run .venv/bin/csconsole
 }
 export -f inner run

@@ -60,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The entry point: no traceback reaches a user. Bad arguments are one line (exit 2), a closed
     pipe exits quietly (141), anything unexpected is one line (70) with the details, without any
     value, in the private error log."""
+    # Every file and directory the console makes is its owner's only (the window's too).
+    os.umask(0o077)
     command = ""
     try:
         argv = list(sys.argv[1:] if argv is None else argv)

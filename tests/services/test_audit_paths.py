@@ -48,6 +48,8 @@ SYSTEM_EVENT_CALLERS = {
     ("persistence/repositories/outbox.py", "SqlOutboxQueue.record"): "a push's own summary",
     ("persistence/replication/ledger_sync.py", "LedgerReplicator._pull.audit"): "a ledger pull",
     ("persistence/replication/ledger_sync.py", "LedgerReplicator._refused"): "rows refused",
+    ("services/demo_rebuild.py", "DemoRebuildService._record_refusal"): "a refusal, no sign-in",
+    ("services/demo_rebuild.py", "DemoRebuildService.record_built"): "a demo build's marker",
 }
 
 

@@ -125,9 +125,10 @@ def test_once_staff_exist_connect_needs_an_admin_and_sync_a_sign_in(
 ) -> None:
     console, staff = demo
     settings = load_settings(paths)
-    # The demo syncs with its own shop file, which also keeps the central ledger's tables.
+    # The demo syncs with its own shop file and keeps its ledger in its own encrypted file.
     assert settings.shop_url == f"sqlite:///{paths.demo_shop_file.resolve()}"
-    assert settings.shop_mapping == "reference" and settings.ledger_url == settings.shop_url
+    assert settings.shop_mapping == "reference"
+    assert settings.ledger_url == f"sqlcipher:///{paths.demo_ledger_file.resolve()}"
     monkeypatch.delenv("CSCONSOLE_USER", raising=False)
     monkeypatch.delenv("CSCONSOLE_PASSWORD", raising=False)
 

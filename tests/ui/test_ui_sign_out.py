@@ -14,8 +14,9 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import create_engine, select, update
+from sqlalchemy import select, update
 
+from csconsole.app.sync_wiring import open_ledger
 from csconsole.persistence.ledger import schema as ledger_schema
 from csconsole.persistence.models.ledger import Staff
 from csconsole.persistence.replication.shared import _rekey
@@ -161,7 +162,7 @@ def test_a_real_sync_of_a_central_role_change_signs_the_rep_out(qtbot, runner, d
     assert window.isVisible() and window.sign_out_reason is None
 
     central = ledger_schema.staff
-    ledger = create_engine(f"sqlite:///{paths.demo_shop_file}")
+    ledger = open_ledger(console.settings.ledger_url, console.secrets)
     try:
         with ledger.begin() as lc:
             held = dict(

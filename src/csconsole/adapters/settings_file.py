@@ -31,6 +31,11 @@ class Paths:
     def demo_shop_file(self) -> Path:
         return self.data_dir / "demo-shop.sqlite"
 
+    @property
+    def demo_ledger_file(self) -> Path:
+        """The demo's central ledger: its own SQLCipher file, apart from the plain shop file."""
+        return self.data_dir / "demo-ledger.db"
+
     @classmethod
     def from_environment(cls) -> Paths:
         home = os.environ.get("CSCONSOLE_HOME")
@@ -62,9 +67,19 @@ def _toml_value(value: object) -> str:
 
 def save_settings(paths: Paths, settings: Settings) -> None:
     """Write atomically (temp file, then rename), so a crash leaves the old file intact."""
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.config_dir)
     lines = ["# csconsole settings. Secrets are never stored here; they live in the keyring."]
     lines += [f"{k} = {_toml_value(v)}" for k, v in settings.to_mapping().items()]
     tmp = paths.settings_file.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.unlink(missing_ok=True)
+    # Made 0600 from the start (not chmod after writing), so no moment exists when others read.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
     tmp.replace(paths.settings_file)
+
+
+def private_dir(path: Path) -> None:
+    """The directory made if missing, readable by its owner only (0700) either way."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)

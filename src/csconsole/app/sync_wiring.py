@@ -30,6 +30,26 @@ if TYPE_CHECKING:
 # stage, done, total (0: unknown)
 
 
+def open_ledger(url: str, secrets: SecretStore) -> Engine:
+    """An engine on the central ledger at ``url``: ``sqlcipher:///path`` is an encrypted SQLite
+    file keyed from the keyring (the demo's own ledger); anything else is a database server (or
+    a plain SQLite file) reached as the shop is, its password from the keyring."""
+    if url.startswith("sqlcipher:"):
+        from pathlib import Path
+
+        from csconsole.persistence.cache.encrypted_ledger import ledger_key, open_encrypted_ledger
+
+        path = Path(url.removeprefix("sqlcipher:").removeprefix("///")).expanduser()
+        if not url.startswith("sqlcipher:///") or not path.is_absolute():
+            raise CsConsoleError(
+                "ledger_url: an encrypted ledger is written sqlcipher:///absolute/path.db."
+            )
+        return open_encrypted_ledger(path, ledger_key(secrets, path, create=False))
+    from csconsole.sync.shop.connection import full_url, shop_engine
+
+    return shop_engine(full_url(url, secrets))
+
+
 class ShopSync:
     """``console.sync``: everything the window and the commands do with the shop's database and
     the central ledger."""
@@ -146,11 +166,10 @@ class ShopSync:
 
         def step(run: SyncRun) -> tuple[PushReport | None, LedgerReport | None]:
             from csconsole.sync.errors import SyncError
-            from csconsole.sync.shop.connection import full_url, shop_engine
 
             ledger = None
             if self._settings.ledger_url:
-                ledger = shop_engine(full_url(self._settings.ledger_url, self._secrets))
+                ledger = open_ledger(self._settings.ledger_url, self._secrets)
             try:
                 pushed, replicated = self.push(
                     shop=run.engine, ledger=ledger, mapping=run.mapping, cancelled=run.cancelled
@@ -185,18 +204,17 @@ class CentralLedgerAudit:
         from sqlalchemy.exc import SQLAlchemyError
 
         from csconsole.persistence.replication.audit_check import check_ledger
-        from csconsole.sync.shop.connection import classify, full_url, shop_engine
+        from csconsole.sync.shop.connection import classify
 
         if not self.configured:
             raise CsConsoleError(
                 "No central ledger is set up (ledger_url in settings.toml), so only the local "
                 "trail can be checked."
             )
-        url = full_url(self._settings.ledger_url, self._secrets)
-        ledger = shop_engine(url)
+        ledger = open_ledger(self._settings.ledger_url, self._secrets)
         try:
             return check_ledger(self._engine, ledger)
         except (SQLAlchemyError, OSError) as exc:
-            raise classify(exc, url) from None
+            raise classify(exc, ledger.url) from None
         finally:
             ledger.dispose()

@@ -7,6 +7,8 @@ made on first use, so a command that needs neither does not import SQLAlchemy.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -151,7 +153,8 @@ def open_cache(path: Path, key_hex: str, *, create: bool = False) -> CacheFile:
             f"The local cache {path} does not exist. Run `csconsole demo` to make the demo "
             "shop, or `csconsole sync --full` after `csconsole connect`."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if create and not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
     cache = CacheFile(path, key_hex, page_hmac_of(path, key_hex))
     try:
         con = cache.connect()
@@ -166,7 +169,15 @@ def open_cache(path: Path, key_hex: str, *, create: bool = False) -> CacheFile:
             "untouched; if the keyring was reset or the file is damaged, move it aside and "
             "rebuild it with `csconsole demo` or `csconsole sync --full`."
         ) from None
+    owner_only(path)
     return cache
+
+
+def owner_only(path: Path) -> None:
+    """Mode 0600 on the file (SQLite gives its WAL and shared-memory files the same mode);
+    a file of another user's is left as it is."""
+    with contextlib.suppress(PermissionError):
+        os.chmod(path, 0o600)
 
 
 def open_cache_engine(path: Path, key_hex: str, *, create: bool = False) -> Engine:
