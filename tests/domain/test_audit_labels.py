@@ -39,12 +39,15 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     return found
 
 
-def _choices(value: ast.expr) -> set[str] | None:
-    """The strings an expression of constants and conditionals can be (None: anything else)."""
+def _choices(value: ast.expr, names: dict[str, str] | None = None) -> set[str] | None:
+    """The strings an expression of constants, named module constants and conditionals of them
+    can be (None: anything else)."""
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return {value.value}
+    if isinstance(value, ast.Name) and names is not None and value.id in names:
+        return {names[value.id]}
     if isinstance(value, ast.IfExp):
-        body, orelse = _choices(value.body), _choices(value.orelse)
+        body, orelse = _choices(value.body, names), _choices(value.orelse, names)
         return body | orelse if body is not None and orelse is not None else None
     return None
 
@@ -98,7 +101,7 @@ def _written_actions() -> tuple[set[str], list[str]]:
                 arg = node.args[position]
             if arg is None:
                 continue
-            if (choices := _choices(arg)) is not None:
+            if (choices := _choices(arg, constants)) is not None:
                 actions |= choices
             elif isinstance(arg, ast.Name) and arg.id in local:
                 actions |= local[arg.id]
