@@ -11,4 +11,5 @@ COMMANDS = [
     "csconsole.commands.connect",
     "csconsole.commands.sync",
     "csconsole.commands.conflicts",
+    "csconsole.commands.ledger",
 ]
