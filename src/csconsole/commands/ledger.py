@@ -31,6 +31,10 @@ def _engine(text: str) -> tuple[Engine, URL]:
     from csconsole.sync.shop.connection import parse_url, shop_engine
 
     url = parse_url(text)
+    if url.get_backend_name() == "sqlite":
+        from sqlalchemy import create_engine
+
+        return create_engine(url), url  # a new SQLite ledger is a new file
     return shop_engine(url), url
 
 
