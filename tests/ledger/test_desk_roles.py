@@ -157,3 +157,33 @@ def test_before_migrate_grant_desk_says_to_migrate(
     monkeypatch.setenv("CSCONSOLE_NEW_PASSWORD", "a-password-chosen-by-the-admin")
     assert main(["ledger", "grant-desk", "desk-a", "--ledger", pg_url]) == 1
     assert "run `csconsole ledger migrate` first" in capsys.readouterr().err
+
+
+def test_verification_records_and_locks_sync_through_desk_roles(
+    console_factory: Any, desk_ledger: DeskLedger
+) -> None:
+    """Sessions that end, attempts, a lock and its unlock: every write the verification records
+    need passes the guards."""
+    from tests.ledger.test_verification_lock_desks import CUSTOMER, Desk
+
+    a_console, a_staff = console_factory("a", "desk-a")
+    b_console, _ = console_factory("b", "desk-b")
+    ledger_a, ledger_b = desk_ledger.desk("desk-a"), desk_ledger.desk("desk-b")
+    sync(a_console, ledger_a)
+    sync(b_console, ledger_b)
+    a, b = Desk(a_console, a_staff), Desk(b_console, a_staff)
+
+    a.wrong(2)
+    sync(a_console, ledger_a)
+    sync(b_console, ledger_b)
+    assert b.wrong(1, b.start()).lock.locked  # A's two and B's one
+    sync(b_console, ledger_b)
+    sync(a_console, ledger_a)
+    assert a.locked()
+    a.svc.unlock(a.supervisor, CUSTOMER, "called back on the number on file")
+    sync(a_console, ledger_a)
+    sync(b_console, ledger_b)
+    assert not a.locked() and not b.locked()
+    assert b.start().lock.failures_in_window == 0
+    sync(b_console, ledger_b)  # the new session and the ended ones, pushed again: accepted
+    sync(a_console, ledger_a)
