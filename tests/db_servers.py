@@ -28,6 +28,8 @@ import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
+from csconsole.persistence.ledger.guards import group_role_name
+
 PG_ADMIN = os.environ.get(
     "CSCONSOLE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -103,6 +105,8 @@ def pg_database() -> Iterator[str]:
     # DROP DATABASE waits for every backend of the server to acknowledge it; a stuck foreign
     # session must not hang the run, so the wait is bounded.
     drop = ["SET statement_timeout = '15s'", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)']
+    # The ledger's desk group role (ledger revision l0007) is server-wide: it goes too.
+    drop.append(f'DROP ROLE IF EXISTS "{group_role_name(name)}"')
     with _dropping(admin, drop, name):
         yield url_with_database(PG_ADMIN, name)
 

@@ -12,4 +12,5 @@ COMMANDS = [
     "csconsole.commands.sync",
     "csconsole.commands.conflicts",
     "csconsole.commands.probing",
+    "csconsole.commands.ledger",
 ]

@@ -125,3 +125,18 @@ desk_head = Table(
     Column("rev", BigInteger, nullable=False, index=True),
     **MYSQL_OPTIONS,
 )
+
+# Which desk each desk's database login role speaks for (PostgreSQL; the table exists on every
+# backend so the schema is the same): a desk role may insert rows only under its own
+# ``workstation`` and, once its first push binds it, its own chain id ``desk``
+# (``persistence/ledger/guards.py``). Written only by the shop's admin (``csconsole ledger
+# grant-desk``) and by the guards' binding of the chain id.
+desk_role = Table(
+    "csconsole_desk_role",
+    ledger_metadata,
+    Column("role_name", String(63), primary_key=True),
+    Column("workstation", String(100), nullable=False, unique=True),
+    Column("desk", String(100), nullable=True, unique=True),
+    Column("granted_at", Timestamp, nullable=False),
+    **MYSQL_OPTIONS,
+)
