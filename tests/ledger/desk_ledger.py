@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -33,7 +34,7 @@ class DeskLedger:
 
     def desk(self, workstation: str) -> Engine:
         """The engine a desk syncs with: its own login role, granted for ``workstation``."""
-        grant = grant_desk(self.owner, workstation, PASSWORD)
+        grant = grant_desk(self.owner, workstation, PASSWORD, now=datetime.now(UTC))
         self.roles.append(grant.role)
         engine = create_engine(self.url_of(grant.role))
         self.engines.append(engine)

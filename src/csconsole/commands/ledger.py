@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import fail
+from csconsole.commands.output import echo, fail
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -55,14 +56,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     engine, url = _engine(args.ledger)
     try:
         if ledger_migrate.is_current(engine):
-            print(f"The ledger at {redact(url)} is at the newest revision already.")
+            echo(f"The ledger at {redact(url)} is at the newest revision already.")
             return 0
         ledger_migrate.upgrade(engine)
     except SQLAlchemyError as error:
         return fail(_database_error(error, url))
     finally:
         engine.dispose()
-    print(f"The ledger at {redact(url)} is now at the newest revision.")
+    echo(f"The ledger at {redact(url)} is now at the newest revision.")
     return 0
 
 
@@ -78,23 +79,23 @@ def cmd_grant_desk(args: argparse.Namespace) -> int:
     password = given or new_password()
     engine, url = _engine(args.ledger)
     try:
-        grant = grant_desk(engine, args.desk, password, role=args.role)
+        grant = grant_desk(engine, args.desk, password, now=datetime.now(UTC), role=args.role)
     except SQLAlchemyError as error:
         return fail(_database_error(error, url))
     finally:
         engine.dispose()
     full = desk_url(url, grant.role, password)
     made = "Made" if grant.created else "Changed the password of"
-    print(f"{made} desk role {grant.role!r} for workstation {grant.workstation!r}.")
+    echo(f"{made} desk role {grant.role!r} for workstation {grant.workstation!r}.")
     if grant.renamed_from is not None:
-        print(f"It spoke for workstation {grant.renamed_from!r} before.")
+        echo(f"It spoke for workstation {grant.renamed_from!r} before.")
     if given is None:
-        print("Its password is shown only now; it is written nowhere. On the desk, run:")
-        print(f"  csconsole connect --shop ... --mapping ... --ledger '{full}'")
+        echo("Its password is shown only now; it is written nowhere. On the desk, run:")
+        echo(f"  csconsole connect --shop ... --mapping ... --ledger '{full}'")
     else:
-        print(f"Its password is the one in {PASSWORD_ENV}. On the desk, run:")
-        print(f"  csconsole connect --shop ... --mapping ... --ledger '{redact(full)}'")
-        print("  (with the password in place of ***)")
+        echo(f"Its password is the one in {PASSWORD_ENV}. On the desk, run:")
+        echo(f"  csconsole connect --shop ... --mapping ... --ledger '{redact(full)}'")
+        echo("  (with the password in place of ***)")
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from csconsole.commands.output import print_json
+from csconsole.commands.output import echo, print_json
 from csconsole.commands.parsers import add_command
 from csconsole.commands.sign_in import signed_in
 
@@ -37,19 +37,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     for s in stops:
         customer = f"customer {s.customer_id}" if s.customer_id is not None else "no customer"
         state = f"cleared by {s.cleared_by}" if s.cleared_at is not None else "in force"
-        print(
+        echo(
             f"{s.stop_id:>5}  {s.stopped_at:%Y-%m-%d %H:%M}  {s.username:<20} {customer:<18} "
             f"{state}  ({s.reason})"
         )
     if not stops:
-        print("no search stops in force" if not args.all else "no search stops")
+        echo("no search stops in force" if not args.all else "no search stops")
     return 0
 
 
 def cmd_clear(args: argparse.Namespace) -> int:
     with signed_in() as (console, session):
         console.probing.clear(session, args.username)
-    print(
+    echo(
         f"search stop on {args.username} cleared (a customer's verification lock is lifted "
         "apart: csconsole verify unlock)"
     )

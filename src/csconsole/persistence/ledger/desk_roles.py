@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
@@ -71,7 +71,7 @@ def _run(conn: Connection, statement: str) -> None:
 
 
 def grant_desk(
-    engine: Engine, workstation: str, password: str, *, role: str | None = None
+    engine: Engine, workstation: str, password: str, *, now: datetime, role: str | None = None
 ) -> Grant:
     """Make ``role`` (default ``login_role_name``) the login of the desk named ``workstation``:
     a new role, or the same desk's role with a new password, or (``role`` given, already a
@@ -122,7 +122,6 @@ def grant_desk(
             _run(conn, f"ALTER ROLE {quote_ident(name)} PASSWORD {verifier}")
         _run(conn, f"GRANT {quote_ident(group_role_name(database))} TO {quote_ident(name)}")
         _run(conn, f"GRANT CONNECT ON DATABASE {quote_ident(database)} TO {quote_ident(name)}")
-        now = datetime.now(UTC)
         if mapped is None:
             conn.execute(
                 desk_role.insert().values(role_name=name, workstation=workstation, granted_at=now)
